@@ -1,0 +1,146 @@
+"""Normalization for matching, with a map back to the original text.
+
+Everything downstream matches against ``Document.text``; every span it reports goes through
+``Document.original_span`` so that ``original[start:end]`` is the source of the value.
+"""
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+# One form for quotes; length-preserving so offsets stay put.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"',
+                         "‘": "'", "’": "'", "\u00a0": " ", "\u3000": " ", "\ufeff": " "})
+# Characters whose Simplified form differs: their presence means the text is (partly) Traditional.
+_TRADITIONAL_PROBE = re.compile("[開當據關與個於為這們來後過時會說對們發處報資機將際點權歲條務經應區縣國華動員]")
+
+
+@dataclass
+class Document:
+    """Original text, normalized text, and the map from normalized offsets to original offsets."""
+
+    original: str
+    text: str
+    # _starts[i] is the original offset of normalized char i; None means identity.
+    _starts: Optional[list[int]] = field(default=None, repr=False)
+    converted_from_traditional: bool = False
+
+    def original_offset(self, i: int) -> int:
+        if self._starts is None:
+            return min(i, len(self.original))
+        if i >= len(self._starts):
+            return len(self.original)
+        return self._starts[i]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the normalized text onto the original text."""
+        if self._starts is None:
+            return (start, end)
+        o_start = self.original_offset(start)
+        o_end = self.original_offset(end) if end < len(self._starts) else len(self.original)
+        # A span ending inside a many-to-one replacement covers that replacement's whole source.
+        if end > start and o_end <= o_start:
+            o_end = self.original_offset(end - 1) + 1
+        return (o_start, max(o_end, o_start))
+
+
+def _compose(outer: list[int], inner: Optional[list[int]]) -> list[int]:
+    if inner is None:
+        return outer
+    return [inner[i] if i < len(inner) else (inner[-1] + 1 if inner else 0) for i in outer]
+
+
+def _nfkc(text: str) -> tuple[str, Optional[list[int]]]:
+    out = unicodedata.normalize("NFKC", text)
+    if len(out) == len(text):
+        return out, None
+    pieces: list[str] = []
+    starts: list[int] = []
+    for i, ch in enumerate(text):
+        norm = unicodedata.normalize("NFKC", ch)
+        pieces.append(norm)
+        starts.extend([i] * len(norm))
+    return "".join(pieces), starts
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str):  # type: ignore[no-untyped-def]
+    import opencc  # imported lazily: only Traditional inputs pay for it
+
+    return opencc.OpenCC(config)
+
+
+def _to_simplified(text: str) -> tuple[str, Optional[list[int]]]:
+    """Traditional → Simplified with Taiwan phrases (OpenCC tw2sp), aligned back char by char.
+
+    Character conversion (t2s) keeps the length; phrase conversion (網路 → 网络, 最佳化 → 优化) may not,
+    so each line whose length changed is aligned with difflib.
+    """
+    chars = _converter("t2s").convert(text)
+    if len(chars) != len(text):  # rare: fall back to per-line conversion below with alignment
+        chars = text
+    phrased = _converter("tw2sp").convert(text)
+    if len(phrased) == len(text):
+        return phrased, None
+    out_lines: list[str] = []
+    starts: list[int] = []
+    offset = 0
+    for line, line_chars in zip(text.splitlines(keepends=True), chars.splitlines(keepends=True)):
+        conv = _converter("tw2sp").convert(line)
+        if len(conv) == len(line):
+            starts.extend(range(offset, offset + len(line)))
+        else:
+            line_starts = [offset] * len(conv)
+            matcher = difflib.SequenceMatcher(None, line_chars, conv, autojunk=False)
+            for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+                for k in range(b1 - b0):
+                    a = a0 + min(k, max(a1 - a0 - 1, 0)) if tag != "insert" else a0
+                    line_starts[b0 + k] = offset + min(a, len(line) - 1)
+            starts.extend(line_starts)
+        out_lines.append(conv)
+        offset += len(line)
+    return "".join(out_lines), starts
+
+
+def normalize(original: str) -> Document:
+    text, starts = _nfkc(original)
+    text = text.translate(_QUOTES)
+    converted = False
+    if _TRADITIONAL_PROBE.search(text):
+        simp, simp_starts = _to_simplified(text)
+        if simp != text:
+            converted = True
+            starts = _compose(simp_starts, starts) if simp_starts is not None else starts
+            text = simp
+    return Document(original=original, text=text, _starts=starts, converted_from_traditional=converted)
+
+
+def blank_out(doc: Document, spans: list[tuple[int, int]]) -> Document:
+    """Replace normalized spans by spaces (same length), e.g. spam or leaked markup, keeping offsets."""
+    if not spans:
+        return doc
+    chars = list(doc.text)
+    for s, e in spans:
+        chars[s:e] = " " * (e - s)
+    return Document(doc.original, "".join(chars), doc._starts, doc.converted_from_traditional)
+
+
+def lines_with_offsets(text: str) -> list[tuple[int, str]]:
+    out = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        out.append((pos, line))
+        pos += len(line)
+    return out
+
+
+def find_line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+__all__ = ["Document", "normalize", "blank_out", "lines_with_offsets", "find_line_start", "bisect"]

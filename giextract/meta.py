@@ -1,0 +1,104 @@
+"""Metadata: agency, report year, title, published date, admin level."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from giextract.core.model import Meta
+from giextract.ingest.cleanup import TITLE_SITE_SUFFIX
+from giextract.ingest.normalize import Document
+
+_REPORT_TITLE = re.compile(
+    r"(?P<agency>[^\n，。,:：]{0,40}?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*"
+    r"(?:(?P<agency2>[^\n，。,:：\d]{2,30}?))?政府信息公开(?:工作)?(?:年度)?(?:工作)?报告"
+)
+_LABELLED_DATE = re.compile(
+    r"(?:发布时间|发布日期|时间|日期)\s*[:：]\s*(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
+)
+_LABELLED_AGENCY = re.compile(r"(?:发布机构|来源)\s*[:：][ \t]*(?P<a>[^\s:：]{2,30})")
+_MADE_BY = re.compile(r"由\s*(?P<a>[^\s，。,、由]{2,30}?)\s*(?:根据[^。]{0,80}?)?(?:编制|结合有关统计数据编制)")
+_PERIOD_YEAR = re.compile(r"(?:统计期限|统计时限)\s*(?:自|为|是)?\s*((?:19|20)\d{2})\s*年")
+_ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+# Suffix of the agency name → admin level; first match wins (department words before places).
+ADMIN_LEVELS: tuple[tuple[str, str], ...] = (
+    ("人民政府办公室", "district"),  # refined below by the place word before it
+    ("局", "department"), ("厅", "department"), ("委员会", "department"), ("参事室", "department"),
+    ("部", "department"), ("办公室", "department"), ("委", "department"),
+    ("省", "province"), ("自治区", "province"),
+    ("市", "city"), ("州", "city"), ("盟", "city"),
+    ("县", "county"), ("旗", "county"),
+    ("区", "district"), ("实验区", "district"), ("管委会", "other"),
+)
+_PLACE_LEVEL = (("省", "province"), ("市", "city"), ("县", "county"), ("区", "district"))
+_GOVERNMENT = re.compile(r"(?:人民政府(?:办公室|办公厅)?|管委会(?:办公室)?)$")
+
+
+def admin_level(agency: Optional[str]) -> Optional[str]:
+    if not agency:
+        return None
+    name = agency.strip()
+    if _GOVERNMENT.search(name):
+        place = _GOVERNMENT.sub("", name)
+        for suffix, level in _PLACE_LEVEL:
+            if place.endswith(suffix):
+                return level
+        return "other"
+    for suffix, level in ADMIN_LEVELS[1:]:
+        if name.endswith(suffix):
+            return level
+    return None
+
+
+def _clean_agency(name: str) -> Optional[str]:
+    name = re.sub(r"^[\s?？\-—·]+|[\s\-—·]+$", "", name)
+    name = re.sub(r"^(?:关于|本年度报告根据|本报告)", "", name)
+    if len(name) < 2 or re.search(r"\d", name):
+        return None
+    return name
+
+
+def extract_meta(doc: Document, era: str) -> Meta:
+    text = doc.text
+    head = text[:3000]
+    meta = Meta(era=era)  # type: ignore[arg-type]
+    title_match = _REPORT_TITLE.search(head)
+    if title_match:
+        line_start = head.rfind("\n", 0, title_match.start()) + 1
+        line_end = head.find("\n", title_match.end())
+        line_end = len(head) if line_end < 0 else line_end
+        line = head[line_start:line_end]
+        # A title stands on its own line (or starts a one-line scrape); a mention inside prose is not one.
+        if len(line.strip()) <= 60 or title_match.start() - line_start <= 2:
+            title = TITLE_SITE_SUFFIX.sub("", head[line_start:title_match.end()]).strip()
+            title = re.sub(r"^(?:标题[:：]\s*|[?？]\s*)", "", title)
+            o_start, o_end = doc.original_span(line_start + line.find(title[:2]) if title else line_start,
+                                               title_match.end())
+            meta.title = doc.original[o_start:o_end].strip() or None
+        meta.report_year = int(title_match.group("year"))
+        agency = _clean_agency(title_match.group("agency") or "") or _clean_agency(title_match.group("agency2") or "")
+        if agency is None and title_match.start() == line_start:
+            previous = head[:line_start].rstrip("\n").rsplit("\n", 1)[-1]
+            agency = _clean_agency(previous) if 2 <= len(previous.strip()) <= 30 else None
+        meta.agency = agency
+    if meta.report_year is None:
+        period = _PERIOD_YEAR.search(text) or _ANY_YEAR.search(head)
+        if period:
+            meta.report_year = int(period.group(1))
+    if meta.agency is None:
+        for pattern in (_LABELLED_AGENCY, _MADE_BY):
+            m = pattern.search(head)
+            if m and (agency := _clean_agency(m.group("a"))):
+                meta.agency = agency
+                break
+    date = _LABELLED_DATE.search(head)
+    if date:
+        meta.published_date = f"{int(date['y']):04d}-{int(date['m']):02d}-{int(date['d']):02d}"
+    if meta.agency and doc.converted_from_traditional:
+        # Agency is reported as printed in the source (Traditional stays Traditional).
+        idx = text.find(meta.agency)
+        if idx >= 0:
+            s, e = doc.original_span(idx, idx + len(meta.agency))
+            meta.agency = doc.original[s:e]
+    meta.admin_level = admin_level(meta.agency)
+    return meta

@@ -1,0 +1,86 @@
+"""Value tokens: the pieces of text that can be table cells, and what each one means."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Optional
+
+from giextract.core.model import Number, as_number
+
+# A token is a maximal run that may hold one or more cells (run-on digits) or one blank marker.
+VALUE_TOKEN = re.compile(
+    r"(?P<signed>(?:减少?|增加?|[-+−﹣－])\s*\d+(?:\.\d+)?\s*(?:项|个|件)?)"
+    r"|(?P<number>\d+(?:\.\d+)?(?:\s*(?:万元|元|项))?)"
+    r"|(?P<na>(?<![\u4e00-\u9fff])(?:/|／|—+|－|无)(?![\u4e00-\u9fff]))"
+)
+NOT_APPLICABLE = {"/", "／", "—", "——", "－", "无"}
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int  # normalized offsets
+    end: int
+
+    @property
+    def is_na(self) -> bool:
+        return self.text.strip() in NOT_APPLICABLE
+
+    @property
+    def digits_only(self) -> bool:
+        return self.text.isdigit()
+
+
+# `1.属于国家秘密`, `1、申请人…`: a short number that opens a label is its ordinal, not a value.
+_ORDINAL_AFTER = re.compile(r"\s*[.、．]\s*[\u4e00-\u9fff(（\"]")
+
+
+def find_tokens(text: str, start: int, end: int) -> list[Token]:
+    tokens = []
+    for m in VALUE_TOKEN.finditer(text, start, end):
+        if m.group("number") and len(m.group(0)) <= 2 and m.group(0).isdigit() \
+                and _ORDINAL_AFTER.match(text, m.end()):
+            continue
+        tokens.append(Token(m.group(0), m.start(), m.end()))
+    return tokens
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: Optional[Number]
+    unit: Optional[str] = None
+
+
+def parse_signed(text: str) -> Optional[Number]:
+    """`减39项` → -39, `增5` / `+5` → 5, `-35` → -35."""
+    m = re.fullmatch(r"\s*(减少?|增加?|[-+−﹣－])?\s*(\d+(?:\.\d+)?)\s*(?:项|个|件)?\s*", text)
+    if not m:
+        return None
+    value = as_number(Decimal(m.group(2)))
+    return -value if m.group(1) and m.group(1)[0] in "减-−﹣－" else value
+
+
+def parse_money_wan_yuan(text: str, default_unit: str = "万元") -> Optional[Parsed]:
+    """`7319.2万元` → 7319.2; `251000元` → 25.1 (万元); a bare number is in the column's unit."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(万元|元)?\s*", text)
+    if not m:
+        return None
+    try:
+        amount = Decimal(m.group(1))
+    except InvalidOperation:
+        return None
+    unit = m.group(2) or default_unit
+    if unit == "元":
+        amount = amount / Decimal(10000)
+    return Parsed(as_number(amount.normalize() if amount != amount.to_integral_value() else amount), unit)
+
+
+def parse_count(text: str) -> Optional[int]:
+    m = re.fullmatch(r"\s*(\d+)\s*(?:项|个|件|条)?\s*", text)
+    if not m:
+        return None
+    digits = m.group(1)
+    if len(digits) > 1 and digits[0] == "0":
+        return None  # a leading zero means two cells run together, never one number
+    return int(digits)
