@@ -53,7 +53,7 @@ def admin_level(agency: Optional[str]) -> Optional[str]:
 def _clean_agency(name: str) -> Optional[str]:
     name = re.sub(r"^[\s?？\-—·]+|[\s\-—·]+$", "", name)
     name = re.sub(r"^(?:关于|本年度报告根据|本报告)", "", name)
-    if len(name) < 2 or re.search(r"\d", name):
+    if len(name) < 2 or re.search(r"\d|信息公开|年度报告", name):
         return None
     return name
 
@@ -62,20 +62,34 @@ def extract_meta(doc: Document, era: str) -> Meta:
     text = doc.text
     head = text[:3000]
     meta = Meta(era=era)  # type: ignore[arg-type]
-    title_match = _REPORT_TITLE.search(head)
+    title_match = None
+    for candidate in _REPORT_TITLE.finditer(head):
+        start = head.rfind("\n", 0, candidate.start()) + 1
+        if re.fullmatch(r"\s*(?:标题[:：])?\s*[?？]?\s*", head[start:candidate.start()]):
+            title_match = candidate
+            break
     if title_match:
         line_start = head.rfind("\n", 0, title_match.start()) + 1
         line_end = head.find("\n", title_match.end())
         line_end = len(head) if line_end < 0 else line_end
         line = head[line_start:line_end]
         # A title stands on its own line (or starts a one-line scrape); a mention inside prose is not one.
-        if len(line.strip()) <= 60 or title_match.start() - line_start <= 2:
+        prefix = head[line_start:title_match.start()]
+        if re.fullmatch(r"\s*(?:标题[:：])?\s*[?？]?\s*", prefix) and (len(line.strip()) <= 80 or title_match.start() == line_start):
             title = TITLE_SITE_SUFFIX.sub("", head[line_start:title_match.end()]).strip()
             title = re.sub(r"^(?:标题[:：]\s*|[?？]\s*)", "", title)
             o_start, o_end = doc.original_span(line_start + line.find(title[:2]) if title else line_start,
                                                title_match.end())
-            meta.title = doc.original[o_start:o_end].strip() or None
-        meta.report_year = int(title_match.group("year"))
+            title_text = doc.original[o_start:o_end].strip()
+            lines = [ln.strip() for ln in title_text.splitlines() if ln.strip()]
+            if lines and not _clean_agency(lines[0]) and len(lines) > 1:
+                lines = lines[1:]  # a site banner line above the title, not the agency
+            meta.title = "".join(lines) or None
+            meta.report_year = int(title_match.group("year"))
+        else:
+            title_match = None
+    if title_match:
+        line_start = head.rfind("\n", 0, title_match.start()) + 1
         agency = _clean_agency(title_match.group("agency") or "") or _clean_agency(title_match.group("agency2") or "")
         if agency is None and title_match.start() == line_start:
             previous = head[:line_start].rstrip("\n").rsplit("\n", 1)[-1]

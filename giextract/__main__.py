@@ -1,0 +1,3 @@
+from giextract.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""The rules pipeline: source → Document → sections → tables / narrative / meta → findings."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+from typing import Optional, Union
+
+from giextract.core.model import ErrorRecord, Finding, OtherMatters, ProcessingFee, Report, Section, SourceInfo
+from giextract.ingest import InputError, clean, decode_bytes, normalize
+from giextract.ingest.normalize import Document
+from giextract.meta import extract_meta
+from giextract.narrative import split_narrative
+from giextract.rules.validate import validate
+from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
+from giextract.tables.active import parse_active_disclosure
+from giextract.tables.applications import parse_applications
+from giextract.tables.legacy_stats import parse_statistics_table
+from giextract.tables.review import parse_review
+
+log = logging.getLogger(__name__)
+MAX_CHARS = 2_000_000  # a report is ~10k characters; far beyond this is not one report
+_FEE = re.compile(r"信息处理费[^。]{0,20}?(\d+(?:\.\d+)?)\s*(万元|元)|(?P<none>(?:无|未|没有|不)[^。]{0,12}?(?:收取|收费)[^。]{0,12}?(?:信息处理费|费用))|(?P<none2>信息处理费[^。]{0,6}?(?:0|零)\s*元)")
+
+
+def _read(source: Union[str, Path]) -> tuple[str, Optional[str], Optional[str]]:
+    """(text, path, encoding). A str that names an existing file is read as a path."""
+    if isinstance(source, Path) or (isinstance(source, str) and len(source) < 4096 and "\n" not in source
+                                    and Path(source).suffix.lower() in (".txt", ".text", ".md")):
+        path = Path(source)
+        if not path.exists():
+            raise InputError(f"no such file: {path}")
+        if path.is_dir():
+            raise InputError(f"{path} is a directory, not a report file")
+        decoded = decode_bytes(path.read_bytes())
+        return decoded.text, str(path), decoded.encoding
+    return str(source), None, None
+
+
+def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> None:
+    findings: list[Finding] = []
+    if era in ("2019", "2021"):
+        stages = (
+            ("active_disclosure", ("active_disclosure",), lambda s, e: parse_active_disclosure(doc, s, e, era)),
+            ("applications", ("applications",), lambda s, e: parse_applications(doc, s, e, era)),
+            ("review_litigation", ("review_litigation",), lambda s, e: parse_review(doc, s, e)),
+        )
+        for name, keys, parse in stages:
+            span = section_text(doc, raw, *keys)
+            table, table_findings = parse(*span) if span else (None, [])
+            setattr(report, name, table)
+            findings += table_findings
+            if table is None:
+                findings.append(Finding(rule="missing_table", severity="error",
+                                        message=f"{name}: the {era}-format report has no readable table here"
+                                                + ("" if span else " (its section heading was not found)")))
+    else:
+        span = section_text(doc, raw, "statistics_table")
+        rows, table_findings = parse_statistics_table(doc, span[0] if span else None, len(doc.text))
+        report.statistics_table = rows
+        findings += table_findings
+        if rows and not any(sec.key == "statistics_table" for sec in report.sections) and rows[0].span:
+            # The table stands under a sub-heading (附件1 / (二)附表), not a numbered section of its own.
+            report.sections.append(Section(key="statistics_table", heading="统计表",
+                                           span=(rows[0].span[0], rows[-1].span[1] if rows[-1].span else rows[0].span[1])))
+    report.findings += findings
+
+
+def _other_matters(doc: Document, raw: list[RawSection]) -> Optional[OtherMatters]:
+    span = section_text(doc, raw, "other_matters")
+    if span is None:
+        return None
+    body = doc.text[span[0]:span[1]]
+    o = doc.original_span(*span)
+    fee = ProcessingFee(text=None)
+    m = _FEE.search(body)
+    if m:
+        fee.text = m.group(0)
+        if m.group("none") or m.group("none2"):
+            fee.charged, fee.amount_yuan = False, 0
+        else:
+            amount = float(m.group(1)) * (10000 if m.group(2) == "万元" else 1)
+            fee.charged, fee.amount_yuan = amount > 0, int(amount) if amount.is_integer() else amount
+    return OtherMatters(text=doc.original[o[0]:o[1]].strip(), information_processing_fee=fee)
+
+
+def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] = None) -> Report:
+    report = Report(source=SourceInfo(path=path, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                                      chars=len(text), encoding=encoding))
+    if not text.strip():
+        report.errors.append(ErrorRecord(stage="ingest", message="empty input: the file has no text"))
+        return report
+    if len(text) > MAX_CHARS:
+        report.errors.append(ErrorRecord(stage="ingest", message=f"input has {len(text)} characters; only the first {MAX_CHARS} were read"))
+        text = text[:MAX_CHARS]
+    doc, _ = clean(normalize(text))
+    raw = find_sections(doc)
+    report.sections = output_sections(doc, raw)
+    meta_year = extract_meta(doc, "legacy").report_year
+    era = detect_era(doc.text, meta_year)
+    report.meta = extract_meta(doc, era)
+    if not raw and "政府信息公开" not in doc.text:
+        report.errors.append(ErrorRecord(stage="sections", message="not a government information-disclosure report: "
+                                                                   "no section headings and no mention of 政府信息公开"))
+        return report
+    _tables(doc, raw, era, report)
+    problems = section_text(doc, raw, "problems")
+    improvements = section_text(doc, raw, "improvements")
+    report.problems_improvements = split_narrative(doc, problems, improvements)
+    report.other_matters = _other_matters(doc, raw)
+    report.findings += validate(report)
+    return report
+
+
+def extract(source: Union[str, Path]) -> Report:
+    """Extract a report from a text or a path to a text file, by rules. Unreadable input raises InputError."""
+    text, path, encoding = _read(source)
+    return extract_text(text, path, encoding)

@@ -1,0 +1,89 @@
+"""Table 二 (主动公开政府信息情况, 第二十条 sub-tables) by rules."""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from giextract.core.model import Cell, Finding, Number
+from giextract.ingest.normalize import Document
+from giextract.tables.anchors import RowHit, attach_tokens, locate_rows
+from giextract.tables.digits import readings
+from giextract.tables.resolve import ambiguous_cells
+from giextract.tables.tokens import Token, find_tokens, parse_count, parse_money_wan_yuan, parse_signed
+from giextract.templates.tables import ACTIVE_DISCLOSURE, RowSpec, SubTable
+
+Grid = dict[str, dict[str, Cell]]
+
+
+def _parser(sub: SubTable, column: str) -> Callable[[str], Optional[Number]]:
+    if column in sub.money_columns:
+        return lambda raw: (p.value if (p := parse_money_wan_yuan(raw)) else None)
+    if column in sub.signed_columns:
+        return parse_signed
+    return parse_count
+
+
+def _money_unit_cell(doc: Document, cell: Cell) -> Cell:
+    if cell.status == "ok" and cell.raw:
+        parsed = parse_money_wan_yuan(cell.raw)
+        cell.unit = parsed.unit if parsed else "万元"
+    return cell
+
+
+def parse_active_disclosure(doc: Document, start: int, end: int, era: str) -> tuple[Optional[dict[str, Grid]], list[Finding]]:
+    findings: list[Finding] = []
+    subs = ACTIVE_DISCLOSURE[era]
+    all_rows: list[tuple[SubTable, RowSpec]] = [(sub, row) for sub in subs for row in sub.rows]
+    hits = locate_rows(doc.text, start, end, [row for _, row in all_rows])
+    attach_tokens(doc.text, hits, end)
+    _pass_overflow_on(hits, [len(sub.columns) for sub, _ in all_rows])
+    _values_before_labels(doc.text, hits, start)
+    if not any(h and h.tokens for h in hits):
+        return None, findings
+    out: dict[str, Grid] = {}
+    for (sub, row), hit in zip(all_rows, hits):
+        parsers = [_parser(sub, c) for c in sub.columns]
+        options = readings(hit.tokens, parsers) if hit and hit.tokens else []
+        if not options:
+            cells = [Cell.missing() for _ in sub.columns]
+            if hit is None or not hit.tokens:
+                message = f"table 二 {sub.key}: row {row.key} ({row.label}) not found or has no values"
+            else:
+                message = (f"table 二 {sub.key}: row {row.key} values "
+                           f"{' '.join(t.text for t in hit.tokens)!r} do not read as {len(sub.columns)} cells")
+            findings.append(Finding(rule="missing_row", severity="error", message=message,
+                                    cells=[f"active_disclosure.{sub.key}.{row.key}.{c}" for c in sub.columns]))
+        else:
+            cells = ambiguous_cells(doc, options)
+            for column, cell in zip(sub.columns, cells):
+                if column in sub.money_columns:
+                    _money_unit_cell(doc, cell)
+        out.setdefault(sub.key, {})[row.key] = dict(zip(sub.columns, cells))
+    return out, findings
+
+
+def _pass_overflow_on(hits: list[Optional[RowHit]], widths: list[int]) -> None:
+    """A row holding more single-number tokens than it has columns, followed by a row with none, hands
+    the surplus on: the PDF layer printed the next row's values before that row's label."""
+    for i in range(len(hits) - 1):
+        hit, nxt = hits[i], hits[i + 1]
+        if hit is None or nxt is None or nxt.tokens or len(hit.tokens) <= widths[i]:
+            continue
+        nxt.tokens = hit.tokens[widths[i]:]
+        hit.tokens = hit.tokens[:widths[i]]
+
+
+def _values_before_labels(text: str, hits: list[Optional[RowHit]], start: int) -> None:
+    """PDF layers sometimes print a row's values before its label (`本年处理决定数量 550 行政许可`).
+
+    A row left without values takes the tokens between the previous row's consumed values and its own
+    label, provided the previous row did not need them.
+    """
+    previous_end = start
+    for hit in hits:
+        if hit is None:
+            continue
+        if not hit.tokens:
+            before: list[Token] = find_tokens(text, previous_end, hit.label_start)
+            if before:
+                hit.tokens = before
+        previous_end = hit.tokens[-1].end if hit.tokens and hit.tokens[-1].end > hit.label_end else hit.label_end

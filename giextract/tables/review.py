@@ -1,0 +1,76 @@
+"""Table 四 (行政复议、行政诉讼) by rules: one row of 15 cells, three groups that each satisfy R4."""
+from __future__ import annotations
+
+from typing import Optional
+
+from giextract.core.model import Cell, Finding, Number
+from giextract.ingest.normalize import Document
+from giextract.rules.equations import r4_group
+from giextract.tables.digits import Piece, Reading, readings
+from giextract.tables.resolve import ambiguous_cells
+from giextract.tables.tokens import Token, find_tokens, parse_count
+from giextract.templates.tables import REVIEW_COLUMNS, REVIEW_GROUPS
+
+Grid = dict[str, dict[str, Cell]]
+WIDTH = len(REVIEW_COLUMNS)
+CELLS = WIDTH * len(REVIEW_GROUPS)
+
+
+def _all_groups_hold(values: list[Optional[Number]]) -> bool:
+    return all(r4_group(values[i:i + WIDTH]) is not False for i in range(0, CELLS, WIDTH))
+
+
+def _interleavings(tokens: list[Token]) -> list[Reading]:
+    """Scrambled PDF layers keep each group's cells in order but interleave the groups. Find every way to
+    deal the 15 numbers into three ordered groups of five that each satisfy R4."""
+    values = [parse_count(t.text) for t in tokens]
+    if any(v is None for v in values):
+        return []
+    found: list[Reading] = []
+    groups: list[list[int]] = [[], [], []]
+
+    def place(i: int) -> None:
+        if len(found) > 50:
+            return
+        if i == len(tokens):
+            order = [idx for g in groups for idx in g]
+            found.append(tuple(Piece(tokens[k].text, tokens[k].start, tokens[k].end, values[k]) for k in order))
+            return
+        for g in range(3):
+            if len(groups[g]) == WIDTH or (g > 0 and not groups[g - 1]):
+                continue
+            if len(groups[g]) == WIDTH - 1 and sum(values[k] for k in groups[g]) != values[i]:  # type: ignore[misc]
+                continue
+            groups[g].append(i)
+            place(i + 1)
+            groups[g].pop()
+
+    place(0)
+    return found
+
+
+def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[Grid], list[Finding]]:
+    findings: list[Finding] = []
+    tokens = find_tokens(doc.text, start, end)
+    tokens = [t for t in tokens if not t.is_na or len(tokens) <= CELLS]
+    if not tokens:
+        return None, findings
+    parsers = [parse_count] * CELLS
+    options = readings(tokens, parsers, accept=_all_groups_hold)
+    if not options and len(tokens) == CELLS:
+        options = _interleavings(tokens)
+        if options:
+            findings.append(Finding(rule="layout", severity="info",
+                                    message="table 四 read as interleaved groups: the text scrambles its cells"))
+    if not options:
+        options = readings(tokens, parsers)[:1] if len(tokens) == CELLS else []
+    if not options:
+        findings.append(Finding(rule="missing_row", severity="error",
+                                message=f"table 四: {len(tokens)} values found, none reads as 15 cells",
+                                cells=[f"review_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]))
+        return None, findings
+    cells = ambiguous_cells(doc, options)
+    grid: Grid = {}
+    for gi, group in enumerate(REVIEW_GROUPS):
+        grid[group] = dict(zip(REVIEW_COLUMNS, cells[gi * WIDTH:(gi + 1) * WIDTH]))
+    return grid, findings

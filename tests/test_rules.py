@@ -1,0 +1,90 @@
+"""Each rule with a table that passes it and one that fails it."""
+from __future__ import annotations
+
+from giextract import Cell, Report, validate
+from giextract.core.model import Meta, SourceInfo, StatisticsRow
+from giextract.templates.tables import APPLICATION_COLUMNS, APPLICATIONS, REVIEW_COLUMNS, REVIEW_GROUPS
+
+
+def _report(**tables) -> Report:  # type: ignore[no-untyped-def]
+    return Report(source=SourceInfo(sha256="x", chars=0), meta=Meta(era=tables.pop("era", "2019")), **tables)
+
+
+def _apps(era: str = "2019", **rows: list[int]) -> dict:  # type: ignore[type-arg]
+    grid = {r.key: [0] * 7 for r in APPLICATIONS[era].rows}
+    grid.update(rows)
+    return {k: {c: Cell(value=v) for c, v in zip(APPLICATION_COLUMNS, vals)} for k, vals in grid.items()}
+
+
+def rules_of(report: Report) -> set[str]:
+    return {f.rule for f in validate(report)}
+
+
+GOOD = dict(new_received=[2, 1, 0, 0, 0, 0, 3], granted=[2, 1, 0, 0, 0, 0, 3], results_total=[2, 1, 0, 0, 0, 0, 3])
+
+
+def test_consistent_table_three_passes_r1_r2_r3_r6() -> None:
+    assert not rules_of(_report(applications=_apps(**GOOD))) & {"R1", "R2", "R3", "R6"}
+
+
+def test_r2_row_total() -> None:
+    found = validate(_report(applications=_apps(**{**GOOD, "granted": [2, 1, 0, 0, 0, 0, 4]})))
+    r2 = [f for f in found if f.rule == "R2"]
+    assert r2 and "granted.total = 4" in r2[0].message and "= 3" in r2[0].message
+    assert "applications.granted.total" in r2[0].cells
+
+
+def test_r1_and_r3_column_equations() -> None:
+    rules = rules_of(_report(applications=_apps(**{**GOOD, "results_total": [1, 1, 0, 0, 0, 0, 2]})))
+    assert {"R1", "R3"} <= rules
+
+
+def test_r6_results_exceed_received() -> None:
+    apps = _apps(**{**GOOD, "results_total": [5, 1, 0, 0, 0, 0, 6], "granted": [5, 1, 0, 0, 0, 0, 6]})
+    assert "R6" in rules_of(_report(applications=apps))
+
+
+def _review(values: list[int]) -> dict:  # type: ignore[type-arg]
+    return {g: {c: Cell(value=values[i * 5 + j]) for j, c in enumerate(REVIEW_COLUMNS)} for i, g in enumerate(REVIEW_GROUPS)}
+
+
+def test_r4() -> None:
+    assert "R4" not in rules_of(_report(review_litigation=_review([1, 0, 2, 0, 3] + [0] * 10)))
+    assert "R4" in rules_of(_report(review_litigation=_review([1, 0, 2, 0, 4] + [0] * 10)))
+
+
+def _active(era: str, sub: str, row: str, **cols: int) -> dict:  # type: ignore[type-arg]
+    return {sub: {row: {c: Cell(value=v) for c, v in cols.items()}}}
+
+
+def test_r5_negative_count_but_signed_change_allowed() -> None:
+    ok = _active("2019", "art20_5", "administrative_licensing", previous_year_items=10, change=-3, decisions=4)
+    bad = _active("2019", "art20_5", "administrative_licensing", previous_year_items=-10, change=-3, decisions=4)
+    assert "R5" not in rules_of(_report(active_disclosure=ok))
+    assert "R5" in rules_of(_report(active_disclosure=bad))
+
+
+def test_u3_u4_u5() -> None:
+    assert "U3" in rules_of(_report(era="2021", active_disclosure=_active("2021", "art20_1", "regulations", issued=5, repealed=0, in_force=2)))
+    assert "U3" not in rules_of(_report(era="2021", active_disclosure=_active("2021", "art20_1", "regulations", issued=2, repealed=0, in_force=2)))
+    assert "U4" in rules_of(_report(active_disclosure=_active("2019", "art20_5", "administrative_licensing", previous_year_items=10, change=-3, decisions=7)))
+    assert "U4" not in rules_of(_report(active_disclosure=_active("2019", "art20_5", "administrative_licensing", previous_year_items=10, change=-3, decisions=40)))
+    assert "U5" in rules_of(_report(active_disclosure=_active("2019", "art20_1", "regulations", newly_made=1, newly_published=5, total_published=2)))
+    assert "U5" not in rules_of(_report(active_disclosure=_active("2019", "art20_1", "regulations", newly_made=1, newly_published=1, total_published=2)))
+
+
+def _stats(rows: list[tuple[str, int]]) -> list[StatisticsRow]:
+    return [StatisticsRow(label=k, key=k, value=Cell(value=v)) for k, v in rows]
+
+
+def test_o1_and_o9() -> None:
+    good = _stats([("requests_received", 3), ("requests_in_person", 1), ("requests_fax", 0), ("requests_online", 1), ("requests_letter", 1)])
+    bad = _stats([("requests_received", 3), ("requests_in_person", 4), ("requests_fax", 0), ("requests_online", 1), ("requests_letter", 1)])
+    assert not rules_of(_report(era="legacy", statistics_table=good)) & {"O1", "O9"}
+    assert {"O1", "O9"} <= rules_of(_report(era="legacy", statistics_table=bad))
+
+
+def test_o7_and_o8() -> None:
+    assert "O7" in rules_of(_report(era="legacy", statistics_table=_stats([("staff_total", 5), ("staff_full_time", 1), ("staff_part_time", 1)])))
+    assert "O8" in rules_of(_report(era="legacy", statistics_table=_stats([("proactive_items", 5), ("channel_website", 9)])))
+    assert "O8" not in rules_of(_report(era="legacy", statistics_table=_stats([("proactive_items", 9), ("channel_website", 9)])))
