@@ -97,9 +97,9 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
     doc, _ = clean(normalize(text))
     raw = find_sections(doc)
     report.sections = output_sections(doc, raw)
-    meta_year = extract_meta(doc, "legacy").report_year
-    era = detect_era(doc.text, meta_year)
-    report.meta = extract_meta(doc, era)
+    report.meta = extract_meta(doc, "legacy")
+    era = detect_era(doc.text, report.meta.report_year)
+    report.meta.era = era  # type: ignore[assignment]
     if not raw and "政府信息公开" not in doc.text:
         report.errors.append(ErrorRecord(stage="sections", message="not a government information-disclosure report: "
                                                                    "no section headings and no mention of 政府信息公开"))

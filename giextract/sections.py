@@ -7,7 +7,7 @@ from typing import Optional
 
 from giextract.core.model import Section
 from giextract.ingest.normalize import Document
-from giextract.templates.patterns import CN_DIGITS, chinese_ordinal_value, loose
+from giextract.templates.patterns import CN_DIGITS, chinese_ordinal_value, compile_loose, loose
 from giextract.templates.sections import ERA_MARKERS, OUTPUT_KEY, SECTION_TITLES
 
 
@@ -87,7 +87,7 @@ def section_text(doc: Document, raw: list[RawSection], *keys: str) -> Optional[t
 
 
 def detect_era(text: str, report_year: Optional[int]) -> str:
-    scores = {era: sum(1 for marker in markers if re.search(loose(marker), text))
+    scores = {era: sum(1 for marker in markers if compile_loose(marker).search(text))
               for era, markers in ERA_MARKERS.items()}
     best = max(scores, key=lambda era: scores[era])
     if scores[best] >= 2 or (scores[best] == 1 and "第二十条" in text):

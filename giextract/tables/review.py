@@ -1,6 +1,7 @@
 """Table 四 (行政复议、行政诉讼) by rules: one row of 15 cells, three groups that each satisfy R4."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 from giextract.core.model import Cell, Finding, Number
@@ -29,24 +30,46 @@ def _interleavings(tokens: list[Token]) -> list[Reading]:
     found: list[Reading] = []
     groups: list[list[int]] = [[], [], []]
 
-    def place(i: int) -> None:
+    def moves(i: int, state: tuple[tuple[int, int], ...]) -> list[int]:
+        """Groups that value i may join: not full, opened in order, and a fifth cell must be the sum."""
+        out = []
+        for g, (size, total) in enumerate(state):
+            if size == WIDTH or (g > 0 and state[g - 1][0] == 0):
+                continue
+            if size == WIDTH - 1 and total != values[i]:
+                continue
+            out.append(g)
+        return out
+
+    @lru_cache(maxsize=None)
+    def feasible(i: int, state: tuple[tuple[int, int], ...]) -> bool:
+        if i == len(tokens):
+            return True
+        return any(feasible(i + 1, _join(state, g, values[i])) for g in moves(i, state))  # type: ignore[arg-type]
+
+    def place(i: int, state: tuple[tuple[int, int], ...]) -> None:
         if len(found) > 50:
             return
         if i == len(tokens):
             order = [idx for g in groups for idx in g]
             found.append(tuple(Piece(tokens[k].text, tokens[k].start, tokens[k].end, values[k]) for k in order))
             return
-        for g in range(3):
-            if len(groups[g]) == WIDTH or (g > 0 and not groups[g - 1]):
-                continue
-            if len(groups[g]) == WIDTH - 1 and sum(values[k] for k in groups[g]) != values[i]:  # type: ignore[misc]
+        for g in moves(i, state):
+            nxt = _join(state, g, values[i])  # type: ignore[arg-type]
+            if not feasible(i + 1, nxt):
                 continue
             groups[g].append(i)
-            place(i + 1)
+            place(i + 1, nxt)
             groups[g].pop()
 
-    place(0)
+    place(0, ((0, 0),) * 3)
     return found
+
+
+def _join(state: tuple[tuple[int, int], ...], g: int, value: int) -> tuple[tuple[int, int], ...]:
+    size, total = state[g]
+    # The fifth cell is the group's total, not an addend.
+    return state[:g] + ((size + 1, total + value if size < WIDTH - 1 else total),) + state[g + 1:]
 
 
 def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[Grid], list[Finding]]:
