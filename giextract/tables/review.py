@@ -29,6 +29,7 @@ def _interleavings(tokens: list[Token]) -> list[Reading]:
         return []
     found: list[Reading] = []
     groups: list[list[int]] = [[], [], []]
+    later_max = [max(values[i:], default=-1) for i in range(len(values) + 1)]  # type: ignore[type-var]
 
     def moves(i: int, state: tuple[tuple[int, int], ...]) -> list[int]:
         """Groups that value i may join: not full, opened in order, and a fifth cell must be the sum."""
@@ -38,6 +39,8 @@ def _interleavings(tokens: list[Token]) -> list[Reading]:
                 continue
             if size == WIDTH - 1 and total != values[i]:
                 continue
+            if size < WIDTH - 1 and total + values[i] > later_max[i + 1]:  # type: ignore[operator]
+                continue  # no later cell is large enough to be this group's total
             out.append(g)
         return out
 
