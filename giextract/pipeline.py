@@ -12,6 +12,7 @@ from giextract.ingest import InputError, clean, decode_bytes, normalize
 from giextract.ingest.normalize import Document
 from giextract.meta import extract_meta
 from giextract.narrative import split_narrative
+from giextract.rules.prose import u6
 from giextract.rules.validate import validate
 from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
 from giextract.tables.active import parse_active_disclosure
@@ -110,6 +111,9 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
     report.problems_improvements = split_narrative(doc, problems, improvements)
     report.other_matters = _other_matters(doc, raw)
     report.findings += validate(report)
+    prose = section_text(doc, raw, "overview")
+    if prose:
+        report.findings += u6(report, doc.text[prose[0]:prose[1]])
     return report
 
 

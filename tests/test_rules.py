@@ -88,3 +88,12 @@ def test_o7_and_o8() -> None:
     assert "O7" in rules_of(_report(era="legacy", statistics_table=_stats([("staff_total", 5), ("staff_full_time", 1), ("staff_part_time", 1)])))
     assert "O8" in rules_of(_report(era="legacy", statistics_table=_stats([("proactive_items", 5), ("channel_website", 9)])))
     assert "O8" not in rules_of(_report(era="legacy", statistics_table=_stats([("proactive_items", 9), ("channel_website", 9)])))
+
+
+def test_u6_prose_against_tables() -> None:
+    from giextract.rules.prose import u6
+
+    report = _report(applications=_apps(**GOOD), review_litigation=_review([1, 0, 2, 0, 3] + [0] * 10))
+    assert u6(report, "全年共受理政府信息公开申请3件，行政复议3件。") == []
+    found = u6(report, "全年共受理政府信息公开申请5件，行政复议3件。")
+    assert [f.rule for f in found] == ["U6"] and "= 5" in found[0].message and "= 3" in found[0].message
