@@ -19,22 +19,31 @@ _TURN = re.compile(
     r"\d{4}年[，,]?\s*(?:我们|我区|我办|我局|我市)?将|在下阶段工作中|今后|接下来|对此|因此[，,]?\s*我们)"
 )
 _SUBHEADING = re.compile(r"^\s*\([一二三四五六七八九十]\)[^。；;:：]{0,20}(?:问题|措施|困难|办法|情况)[^。]{0,10}?$")
+# The signature date or an appended statistics table ends the narrative even without a heading.
+_STOP = re.compile(r"[二〇○零一三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*$|"
+                   r"指\s*标\s*名\s*称|统\s*计\s*指\s*标|政府信息公开(?:情况)?统计表", re.M)
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 
 
 def _items(doc: Document, start: int, end: int) -> list[Item]:
     text = doc.text
+    stop = _STOP.search(text, start, end)
+    end = stop.start() if stop else end
     best: list[int] = []
-    for marker in _MARKERS:
+    for marker in _MARKERS:  # outermost list style first: 一是 > （一） > 1.; nested points stay in their item
         positions = [m.start() for m in marker.finditer(text, start, end)]
-        if len(positions) >= 2 and len(positions) > len(best):
+        if len(positions) >= 2:
             best = positions
+            break
     pieces: list[tuple[int, int]] = []
     if best:
         bounds = best + [end]
         pieces = [(bounds[i], bounds[i + 1]) for i in range(len(best))]
     else:
         pieces = [m.span() for m in _SENTENCE.finditer(text, start, end)]
+        if len(pieces) == 1 and text.count("；", start, end) + text.count(";", start, end) >= 1:
+            # One sentence listing several things, separated by semicolons: one item per clause.
+            pieces = [m.span() for m in re.finditer(r"[^；;]+[；;]?", text[:end]) if m.start() >= start]
     out = []
     for s, e in pieces:
         chunk = text[s:e]
