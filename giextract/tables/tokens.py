@@ -36,9 +36,15 @@ class Token:
 _ORDINAL_AFTER = re.compile(r"\s*[.、．]\s*[\u4e00-\u9fff(（\"]")
 
 
+# Column names invented by OCR exports (`数据1`, `列3`) are headers, not values.
+_INVENTED_HEADER = re.compile(r"(?:数据|列|栏|字段|col|data|Col|Data)\s*$")
+
+
 def find_tokens(text: str, start: int, end: int) -> list[Token]:
     tokens = []
     for m in VALUE_TOKEN.finditer(text, start, end):
+        if m.group("number") and _INVENTED_HEADER.search(text, max(0, m.start() - 4), m.start()):
+            continue
         if m.group("number") and len(m.group(0)) <= 2 and m.group(0).isdigit() \
                 and _ORDINAL_AFTER.match(text, m.end()):
             continue

@@ -1,0 +1,54 @@
+"""Layouts the corpus does not show but the wild does (see corpus INDEX): built here, values known."""
+from __future__ import annotations
+
+import giextract
+
+ROWS_2019 = [
+    ("一、本年新收政府信息公开申请数量", [15, 2, 0, 0, 0, 2, 19]),
+    ("二、上年结转政府信息公开申请数量", [0] * 7),
+    ("（一）予以公开", [6, 1, 0, 0, 0, 0, 7]),
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", [4, 0, 0, 0, 0, 1, 5]),
+    ("1.属于国家秘密", [0] * 7), ("2.其他法律行政法规禁止公开", [0] * 7), ("3.危及“三安全一稳定”", [0] * 7),
+    ("4.保护第三方合法权益", [0] * 7), ("5.属于三类内部事务信息", [1, 0, 0, 0, 0, 0, 1]),
+    ("6.属于四类过程性信息", [0] * 7), ("7.属于行政执法案卷", [0] * 7), ("8.属于行政查询事项", [0] * 7),
+    ("1.本机关不掌握相关政府信息", [3, 0, 0, 0, 0, 1, 4]), ("2.没有现成信息需要另行制作", [0] * 7),
+    ("3.补正后申请内容仍不明确", [0] * 7), ("1.信访举报投诉类申请", [0] * 7), ("2.重复申请", [0] * 7),
+    ("3.要求提供公开出版物", [0] * 7), ("4.无正当理由大量反复申请", [0] * 7),
+    ("5.要求行政机关确认或重新出具已获取信息", [0] * 7), ("（六）其他处理", [1, 1, 0, 0, 0, 0, 2]),
+    ("（七）总计", [15, 2, 0, 0, 0, 2, 19]), ("四、结转下年度继续办理", [0] * 7),
+]
+HEAD = "一、总体情况\n概述。\n二、主动公开政府信息情况\n第二十条第（一）项\n信息内容 本年新制作数量\n"
+TAIL = ("四、政府信息公开行政复议、行政诉讼情况\n" + "\t".join(["0"] * 15) +
+        "\n五、存在的主要问题及改进情况\n一是问题甲。二是问题乙。\n六、其他需要报告的事项\n无。\n")
+
+
+def _markdown_ocr() -> str:
+    """An OCR Markdown export: invented column headers, the table split in two with a made-up header,
+    `###` headings for some rows."""
+    lines = ["三、收到和处理政府信息公开申请情况", "| 项目 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 数据7 |",
+             "|---|---|---|---|---|---|---|---|"]
+    for i, (label, values) in enumerate(ROWS_2019):
+        if i == 15:
+            lines += ["", "| 续表 | 列1 | 列2 | 列3 | 列4 | 列5 | 列6 | 列7 |", "|---|---|---|---|---|---|---|---|"]
+        if label.startswith("（"):
+            lines.append(f"### {label}")
+            lines.append("| | " + " | ".join(map(str, values)) + " |")
+        else:
+            lines.append(f"| {label} | " + " | ".join(map(str, values)) + " |")
+    return HEAD + "\n".join(lines) + "\n" + TAIL
+
+
+def test_markdown_ocr_table_three() -> None:
+    report = giextract.extract_text(_markdown_ocr())
+    assert report.meta.era == "2019"
+    for (label, values), (key, row) in zip(ROWS_2019, report.applications.items()):
+        assert [c.value for c in row.values()] == values, key
+    assert not [f for f in report.findings if f.rule in ("R1", "R2", "R3")]
+
+
+def test_tab_separated_rows_and_review() -> None:
+    body = "三、收到和处理政府信息公开申请情况\n" + "\n".join(
+        label + "\t" + "\t".join(map(str, values)) for label, values in ROWS_2019) + "\n"
+    report = giextract.extract_text(HEAD + body + TAIL)
+    assert report.applications["granted"]["total"].value == 7
+    assert report.review_litigation["litigation_after_review"]["total"].value == 0
