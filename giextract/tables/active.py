@@ -1,15 +1,17 @@
 """Table 二 (主动公开政府信息情况, 第二十条 sub-tables) by rules."""
 from __future__ import annotations
 
+import re
+
 from typing import Callable, Optional
 
 from giextract.core.model import Cell, Finding, Number
 from giextract.ingest.normalize import Document
 from giextract.tables.anchors import RowHit, attach_tokens, locate_rows
-from giextract.tables.digits import readings
+from giextract.tables.digits import Reading, readings
 from giextract.tables.resolve import ambiguous_cells
 from giextract.tables.tokens import Token, find_tokens, parse_count, parse_money_wan_yuan, parse_signed
-from giextract.templates.tables import ACTIVE_DISCLOSURE, RowSpec, SubTable
+from giextract.templates.tables import ACTIVE_DISCLOSURE, PROSE_HINTS, RowSpec, SubTable
 
 Grid = dict[str, dict[str, Cell]]
 
@@ -43,6 +45,8 @@ def parse_active_disclosure(doc: Document, start: int, end: int, era: str) -> tu
     for (sub, row), hit in zip(all_rows, hits):
         parsers = [_parser(sub, c) for c in sub.columns]
         options = readings(hit.tokens, parsers) if hit and hit.tokens else []
+        if len(options) > 1:
+            options = _stated_in_prose(doc.text, era, sub, row.key, options)
         if not options:
             cells = [Cell.missing() for _ in sub.columns]
             if hit is None or not hit.tokens:
@@ -59,6 +63,18 @@ def parse_active_disclosure(doc: Document, start: int, end: int, era: str) -> tu
                     _money_unit_cell(doc, cell)
         out.setdefault(sub.key, {})[row.key] = dict(zip(sub.columns, cells))
     return out, findings
+
+
+def _stated_in_prose(text: str, era: str, sub: SubTable, row: str, options: list[Reading]) -> list[Reading]:
+    """Keep the readings that agree with every figure the prose states for this row, if any do."""
+    kept = options
+    for col_index, column in enumerate(sub.columns):
+        pattern = PROSE_HINTS.get((era, sub.key, row, column))
+        m = re.search(pattern, text) if pattern else None
+        if m:
+            agreeing = [o for o in kept if o[col_index].value == int(m.group(1))]
+            kept = agreeing or kept
+    return kept
 
 
 def _pass_overflow_on(hits: list[Optional[RowHit]], widths: list[int]) -> None:

@@ -128,3 +128,12 @@ REVIEW_COLUMNS = ("upheld", "corrected", "other", "pending", "total")
 ACTIVE_DISCLOSURE = {"2019": ART20_2019, "2021": ART20_2021}
 APPLICATIONS = {"2019": APPLICATIONS_2019, "2021": APPLICATIONS_2021}
 RESULT_ROWS = {"2019": RESULT_ROWS_2019, "2021": RESULT_ROWS_2021}
+
+# Prose that states a table cell: used to choose among run-on readings of that row (the prose is text
+# of the same report, so this is evidence, not a guess). (era, sub-table, row, column) → regex with one
+# number group; the number must be followed by its unit so that table cells never match.
+PROSE_HINTS: dict[tuple[str, str, str, str], str] = {
+    ("2021", "art20_1", "normative_documents", "issued"): r"制发(?:的)?(?:行政)?规范性文件\s*(\d+)\s*件",
+    ("2021", "art20_1", "normative_documents", "in_force"): r"现行有效(?:的)?(?:行政)?规范性文件\s*(\d+)\s*件",
+    ("2019", "art20_1", "normative_documents", "newly_made"): r"新制作(?:的)?规范性文件\s*(\d+)\s*件",
+}
