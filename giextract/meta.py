@@ -17,6 +17,10 @@ _LABELLED_DATE = re.compile(
 )
 _LABELLED_AGENCY = re.compile(r"(?:发布机构|来源)\s*[:：][ \t]*(?P<a>[^\s:：]{2,30})")
 _MADE_BY = re.compile(r"由\s*(?P<a>[^\s，。,、由]{2,30}?)\s*(?:根据[^。]{0,80}?)?(?:编制|结合有关统计数据编制)")
+_CONTACT = re.compile(r"请与\s*(?P<a>[^\s，。,、]{2,20}?(?:局|委员会|厅|办公室|政府|管委会))(?:政府信息公开|信息公开|办公室|综合股)?[^。]{0,30}?联系")
+# How a report names itself in its own prose: "南昌高新区通过健全…", "我区" aside.
+_SELF_REFERENCE = re.compile(r"(?P<a>[\u4e00-\u9fff]{2,6}?(?:高新区|开发区|新区|实验区|区|县|市))(?:通过|坚持|认真|始终|按照|积极|高度|进一步|加大|还)")
+_DATE_LINE = re.compile(r"(?m)^\s*(?P<y>(?:19|20)\d{2})\s*[.\-/年]\s*(?P<m>\d{1,2})\s*[.\-/月]\s*(?P<d>\d{1,2})\s*日?\s*$")
 _PERIOD_YEAR = re.compile(r"(?:统计期限|统计时限)\s*(?:自|为|是)?\s*((?:19|20)\d{2})\s*年")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
@@ -100,12 +104,18 @@ def extract_meta(doc: Document, era: str) -> Meta:
         if period:
             meta.report_year = int(period.group(1))
     if meta.agency is None:
-        for pattern in (_LABELLED_AGENCY, _MADE_BY):
+        for pattern in (_LABELLED_AGENCY, _MADE_BY, _CONTACT):
             m = pattern.search(head)
             if m and (agency := _clean_agency(m.group("a"))):
                 meta.agency = agency
                 break
-    date = _LABELLED_DATE.search(head)
+    if meta.agency is None:
+        names = [m.group("a") for m in _SELF_REFERENCE.finditer(head)]
+        common = max(set(names), key=names.count) if names else None
+        if common and names.count(common) >= 2:
+            # The fullest form of the commonest name ("南昌高新区" over "高新区").
+            meta.agency = max((n for n in names if n.endswith(common)), key=len)
+    date = _LABELLED_DATE.search(head) or _DATE_LINE.search(head[:400])
     if date:
         meta.published_date = f"{int(date['y']):04d}-{int(date['m']):02d}-{int(date['d']):02d}"
     if meta.agency and doc.converted_from_traditional:
