@@ -55,3 +55,13 @@ def test_seed_004_read_through_traditional_script() -> None:
     assert len(problems) == 3 and problems[0].text.startswith("(一)有的部門工作隊伍不穩定")
     original = SEED["004"].read_text(encoding="utf-8")
     assert original[problems[0].span[0]:problems[0].span[1]] == problems[0].text
+
+
+def test_seed_003_row_readings_are_reported() -> None:
+    report = giextract.extract(SEED["003"])
+    notes = [f for f in report.findings if f.rule == "ambiguous"
+             and "active_disclosure.art20_1.normative_documents.newly_made" in f.cells]
+    assert len(notes) == 1
+    expected = sorted([int("321557"[:i]), int("321557"[i:j]), int("321557"[j:])]
+                      for i, j in itertools.combinations(range(1, 6), 2))
+    assert sorted(notes[0].readings) == expected

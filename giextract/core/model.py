@@ -47,6 +47,8 @@ class Finding(BaseModel):
     severity: Literal["error", "warning", "info"]
     message: str
     cells: list[str] = Field(default_factory=list)
+    # For an ambiguous run-on row: every reading of the row that the rules allow, cell values in order.
+    readings: Optional[list[list[Optional[Number]]]] = None
 
 
 class ErrorRecord(BaseModel):

@@ -238,8 +238,9 @@ def o8(report: Report) -> list[Finding]:
 def ambiguity(report: Report) -> list[Finding]:
     """Every ambiguous cell is a finding of its own, so no list of findings hides one."""
     out = []
+    named = {c for f in report.findings if f.rule == "ambiguous" for c in f.cells}
     for path, cell in report.iter_cells():
-        if cell.status == "ambiguous":
+        if cell.status == "ambiguous" and path not in named:
             out.append(Finding(rule="ambiguous", severity="warning", cells=[path],
                                message=f"{path}: run-on text {cell.raw!r} has several readings {cell.candidates} "
                                        "and no rule decides"))

@@ -9,7 +9,7 @@ from giextract.core.model import Cell, Finding, Number
 from giextract.ingest.normalize import Document
 from giextract.tables.anchors import RowHit, attach_tokens, locate_rows
 from giextract.tables.digits import Reading, readings
-from giextract.tables.resolve import ambiguous_cells
+from giextract.tables.resolve import ambiguity_finding, ambiguous_cells
 from giextract.tables.tokens import Token, find_tokens, parse_count, parse_money_wan_yuan, parse_signed
 from giextract.templates.tables import ACTIVE_DISCLOSURE, PROSE_HINTS, RowSpec, SubTable
 
@@ -58,6 +58,8 @@ def parse_active_disclosure(doc: Document, start: int, end: int, era: str) -> tu
                                     cells=[f"active_disclosure.{sub.key}.{row.key}.{c}" for c in sub.columns]))
         else:
             cells = ambiguous_cells(doc, options)
+            note = ambiguity_finding([f"active_disclosure.{sub.key}.{row.key}.{c}" for c in sub.columns], options)
+            findings += [note] if note else []
             for column, cell in zip(sub.columns, cells):
                 if column in sub.money_columns:
                     _money_unit_cell(doc, cell)

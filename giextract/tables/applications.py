@@ -9,7 +9,7 @@ from giextract.ingest.normalize import Document
 from giextract.rules.equations import applications_consistent, r2_row
 from giextract.tables.anchors import attach_tokens, locate_rows
 from giextract.tables.digits import Reading, readings
-from giextract.tables.resolve import ambiguous_cells, choose
+from giextract.tables.resolve import ambiguity_finding, ambiguous_cells, choose
 from giextract.tables.tokens import find_tokens, parse_count
 from giextract.templates.tables import APPLICATION_COLUMNS, APPLICATIONS, RESULT_ROWS
 
@@ -77,6 +77,8 @@ def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[O
     for row in spec.rows:
         if row.key in options:
             cells = ambiguous_cells(doc, options[row.key])
+            note = ambiguity_finding([f"applications.{row.key}.{c}" for c in APPLICATION_COLUMNS], options[row.key])
+            findings += [note] if note else []
         else:
             cells = [Cell.missing() for _ in APPLICATION_COLUMNS]
             findings.append(Finding(rule="missing_row", severity="error",

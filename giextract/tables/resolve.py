@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Callable, Optional, Sequence
 
-from giextract.core.model import Cell, Number
+from giextract.core.model import Cell, Finding, Number
 from giextract.ingest.normalize import Document
 from giextract.tables.digits import Piece, Reading
 
@@ -41,6 +41,17 @@ def ambiguous_cells(doc: Document, options: Sequence[Reading]) -> list[Cell]:
         cells.append(Cell(value=None, raw=doc.original[span[0]:span[1]], span=span,
                           status="ambiguous", candidates=values))
     return cells
+
+
+def ambiguity_finding(paths: Sequence[str], options: Sequence[Reading]) -> Optional[Finding]:
+    """One finding per ambiguous row, listing every reading the rules allow (not just per-cell values)."""
+    distinct = sorted({tuple(p.value for p in opt) for opt in options}, key=lambda r: [(v is None, v) for v in r])
+    if len(distinct) <= 1:
+        return None
+    raw = " ".join(dict.fromkeys(p.raw for opt in options for p in opt))
+    return Finding(rule="ambiguous", severity="warning", cells=list(paths), readings=[list(r) for r in distinct],
+                   message=f"{len(distinct)} readings of the run-on row at {paths[0].rsplit('.', 1)[0]} satisfy "
+                           f"every applicable rule; none is chosen")
 
 
 def choose(row_options: dict[str, list[Reading]], check: Optional[TableCheck]) -> dict[str, list[Reading]]:

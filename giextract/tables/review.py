@@ -8,7 +8,7 @@ from giextract.core.model import Cell, Finding, Number
 from giextract.ingest.normalize import Document
 from giextract.rules.equations import r4_group
 from giextract.tables.digits import Piece, Reading, readings
-from giextract.tables.resolve import ambiguous_cells
+from giextract.tables.resolve import ambiguity_finding, ambiguous_cells
 from giextract.tables.tokens import Token, find_tokens, parse_count
 from giextract.templates.tables import REVIEW_COLUMNS, REVIEW_GROUPS
 
@@ -96,6 +96,8 @@ def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[Grid], l
                                 cells=[f"review_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]))
         return None, findings
     cells = ambiguous_cells(doc, options)
+    note = ambiguity_finding([f"review_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS], options)
+    findings += [note] if note else []
     grid: Grid = {}
     for gi, group in enumerate(REVIEW_GROUPS):
         grid[group] = dict(zip(REVIEW_COLUMNS, cells[gi * WIDTH:(gi + 1) * WIDTH]))
