@@ -82,6 +82,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from giextract.evaluation.run import main as run_eval
+
+    return run_eval(args.mode, args.split, args.json, args.compare)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="giextract", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -96,6 +102,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     be.add_argument("--corpus", default="eval/sources", help="folder of .txt reports (default: the eval set)")
     be.add_argument("--reports", type=int, default=1000)
     be.set_defaults(func=cmd_bench)
+    ev = sub.add_parser("eval", help="score a mode against the hand-read gold set in eval/")
+    ev.add_argument("--mode", choices=("rules", "llm", "hybrid"), default="rules")
+    ev.add_argument("--split", choices=("dev", "test"))
+    ev.add_argument("--json", help="write every figure and per-report details here")
+    ev.add_argument("--compare", help="a previous --json output to print deltas against")
+    ev.set_defaults(func=cmd_eval)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     return int(args.func(args))

@@ -7,7 +7,9 @@ import pytest
 
 import giextract
 from giextract.ingest import InputError, decode_bytes
-from gold import SOURCES
+from pathlib import Path
+
+SOURCES = Path(__file__).resolve().parents[1] / "eval" / "sources"
 
 SEED_003 = SOURCES / "seed_003_91b7c3b427fd0bbb.txt"
 

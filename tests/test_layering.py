@@ -11,7 +11,8 @@ LAYERS = [
     {"templates"},
     {"ingest", "sections", "meta", "tables", "narrative", "rules"},
     {"pipeline"},
-    {"cli", "bench", "__init__", "__main__"},
+    {"evaluation", "bench"},
+    {"cli", "__init__", "__main__"},
 ]
 
 

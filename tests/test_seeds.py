@@ -4,7 +4,9 @@ from __future__ import annotations
 import itertools
 
 import giextract
-from gold import SOURCES
+from pathlib import Path
+
+SOURCES = Path(__file__).resolve().parents[1] / "eval" / "sources"
 
 SEED = {n: SOURCES / f for n, f in {
     "000": "seed_000_22f1b762bef24d9e.txt", "002": "seed_002_b5a77726d5a63a67.txt",

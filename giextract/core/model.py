@@ -131,6 +131,8 @@ class Report(BaseModel):
                 node = getattr(node, part, None)
             elif isinstance(node, dict):
                 node = node.get(part)
+            elif isinstance(node, list) and part.isdigit():
+                node = node[int(part)] if int(part) < len(node) else None
             else:
                 return None
         return node if isinstance(node, Cell) else None

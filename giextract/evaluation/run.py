@@ -1,0 +1,111 @@
+"""`python -m giextract eval`: score a mode against the gold set, print tables, write JSON, compare."""
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Optional
+
+from giextract.evaluation.gold import DEFAULT_EVAL_DIR, gold_files, load, source_of
+from giextract.evaluation.score import ReportScore, prf, score_report
+from giextract.pipeline import extract
+
+OUTCOMES = ("correct", "flagged", "silent", "missing", "spurious")
+
+
+def _section_of(path: str) -> str:
+    return path.split(".")[0]
+
+
+def _cell_table(scores: list[ReportScore], key) -> dict[str, dict[str, int]]:  # type: ignore[no-untyped-def]
+    table: dict[str, Counter] = defaultdict(Counter)
+    for s in scores:
+        for v in s.cells:
+            table[key(s, v)][v.outcome] += 1
+    return {k: dict(c) for k, c in sorted(table.items())}
+
+
+def _accuracy(counts: dict[str, int]) -> Optional[float]:
+    total = sum(counts.values())
+    return counts.get("correct", 0) / total if total else None
+
+
+def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = DEFAULT_EVAL_DIR) -> dict[str, Any]:
+    if mode != "rules":
+        raise SystemExit(f"--mode {mode}: the LLM layer is not built yet (issue 4); only --mode rules runs")
+    started = time.perf_counter()
+    scores = []
+    for path in gold_files(eval_dir, split):
+        gold = load(path)
+        scores.append(score_report(path.stem, gold, extract(source_of(gold, eval_dir))))
+    overall = Counter(v.outcome for s in scores for v in s.cells)
+    narrative = sum((s.narrative for s in scores), Counter())
+    p, r, f = prf(narrative["tp"], narrative["produced"], narrative["expected"])
+    meta: dict[str, list[bool]] = defaultdict(list)
+    for s in scores:
+        for k, ok in s.meta.items():
+            meta[k].append(ok)
+    return {
+        "mode": mode, "split": split or "all", "reports": len(scores),
+        "seconds": round(time.perf_counter() - started, 2),
+        "cells": {**{o: overall.get(o, 0) for o in OUTCOMES}, "accuracy": _accuracy(dict(overall))},
+        "silent_wrong": overall.get("silent", 0),
+        "by_section": _cell_table(scores, lambda s, v: _section_of(v.path)),
+        "by_era": _cell_table(scores, lambda s, v: s.era),
+        "narrative": {"precision": p, "recall": r, "f1": f, **dict(narrative)},
+        "metadata": {k: sum(v) / len(v) for k, v in sorted(meta.items())},
+        "findings": {s.name: s.rules_fired for s in scores},
+        "per_report": {s.name: {"era": s.era, "split": s.split,
+                                "cells": dict(Counter(v.outcome for v in s.cells)),
+                                "wrong": [v.__dict__ for v in s.cells if v.outcome != "correct"],
+                                "narrative": dict(s.narrative), "meta": s.meta} for s in scores},
+    }
+
+
+def _fmt(x: Optional[float]) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def render(result: dict[str, Any]) -> str:
+    lines = [f"giextract eval — mode {result['mode']}, split {result['split']}, {result['reports']} reports, "
+             f"{result['seconds']}s", ""]
+    header = f"{'':24}" + "".join(f"{o:>10}" for o in OUTCOMES) + f"{'accuracy':>10}"
+    for title, table in (("by section", result["by_section"]), ("by era", result["by_era"])):
+        lines += [f"cells {title}", header]
+        for name, counts in table.items():
+            lines.append(f"{name:24}" + "".join(f"{counts.get(o, 0):>10}" for o in OUTCOMES) + f"{_fmt(_accuracy(counts)):>10}")
+        lines.append("")
+    c = result["cells"]
+    lines.append(f"{'overall':24}" + "".join(f"{c[o]:>10}" for o in OUTCOMES) + f"{_fmt(c['accuracy']):>10}")
+    lines.append(f"SILENT-WRONG CELLS: {result['silent_wrong']}")
+    n = result["narrative"]
+    lines.append(f"narrative items: precision {_fmt(n['precision'])}  recall {_fmt(n['recall'])}  F1 {_fmt(n['f1'])}")
+    lines.append("metadata accuracy: " + "  ".join(f"{k} {_fmt(v)}" for k, v in result["metadata"].items()))
+    lines.append("findings (rule ids per report):")
+    for name, rules in result["findings"].items():
+        if rules:
+            lines.append(f"  {name}: {', '.join(rules)}")
+    return "\n".join(lines)
+
+
+def compare(current: dict[str, Any], previous: dict[str, Any]) -> str:
+    def delta(a: Optional[float], b: Optional[float]) -> str:
+        return "—" if a is None or b is None else f"{a - b:+.3f}"
+    lines = ["", f"compared with {previous.get('mode')} / {previous.get('split')}:",
+             f"  cell accuracy {_fmt(current['cells']['accuracy'])} ({delta(current['cells']['accuracy'], previous['cells']['accuracy'])})",
+             f"  silent-wrong {current['silent_wrong']} ({current['silent_wrong'] - previous['silent_wrong']:+d})",
+             f"  narrative F1 {_fmt(current['narrative']['f1'])} ({delta(current['narrative']['f1'], previous['narrative']['f1'])})"]
+    for k, v in current["metadata"].items():
+        lines.append(f"  metadata {k} {_fmt(v)} ({delta(v, previous.get('metadata', {}).get(k))})")
+    return "\n".join(lines)
+
+
+def main(mode: str, split: Optional[str], json_out: Optional[str], previous: Optional[str]) -> int:
+    result = evaluate(mode, split)
+    print(render(result))
+    if previous:
+        print(compare(result, json.loads(Path(previous).read_text(encoding="utf-8"))))
+    if json_out:
+        Path(json_out).write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return 0

@@ -1,0 +1,106 @@
+"""Scoring one extraction against its gold: cells, narrative, metadata, findings."""
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from giextract.core.model import Report
+from giextract.evaluation.gold import gold_cells
+
+NARRATIVE_THRESHOLD = 0.6  # character-level similarity (difflib ratio) for an item to match
+META_FIELDS = ("agency", "report_year", "era", "published_date", "title")
+
+
+@dataclass
+class CellVerdict:
+    path: str
+    gold: Any
+    got: Any
+    outcome: str  # correct | flagged | silent | missing | spurious
+
+
+@dataclass
+class ReportScore:
+    name: str
+    era: str
+    split: str
+    cells: list[CellVerdict] = field(default_factory=list)
+    narrative: Counter = field(default_factory=Counter)  # tp, produced, expected
+    meta: dict[str, bool] = field(default_factory=dict)
+    rules_fired: list[str] = field(default_factory=list)
+
+
+def _value_of(report: Report, path: str) -> tuple[Any, bool]:
+    """(comparable value, present) of an extracted cell."""
+    cell = report.cell(path)
+    if cell is None:
+        return None, False
+    if cell.status == "ambiguous":
+        return {"ambiguous": sorted(cell.candidates)}, True
+    if cell.status == "not_applicable":
+        return "n/a", True
+    if cell.status == "missing":
+        return None, True
+    return cell.value, True
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return sorted(a.get("ambiguous", [])) == sorted(b.get("ambiguous", []))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) < 1e-6
+    return a == b
+
+
+def judge_cell(report: Report, path: str, gold: Any, flagged_paths: set[str]) -> CellVerdict:
+    got, present = _value_of(report, path)
+    if _same(gold, got):
+        return CellVerdict(path, gold, got, "correct")
+    if not present or (got is None and gold is not None):
+        return CellVerdict(path, gold, got, "missing")
+    if gold is None:
+        return CellVerdict(path, gold, got, "spurious")
+    cell = report.cell(path)
+    if (cell is not None and cell.status == "ambiguous") or path in flagged_paths:
+        return CellVerdict(path, gold, got, "flagged")
+    return CellVerdict(path, gold, got, "silent")
+
+
+def match_items(got: list[str], wanted: list[str], threshold: float = NARRATIVE_THRESHOLD) -> int:
+    """One-to-one greedy assignment: each produced item takes the most similar unused gold item."""
+    free = list(wanted)
+    hits = 0
+    for text in got:
+        scored = [(difflib.SequenceMatcher(None, text, w).ratio(), j) for j, w in enumerate(free)]
+        best = max(scored, default=(0.0, -1))
+        if best[0] >= threshold:
+            hits += 1
+            free.pop(best[1])
+    return hits
+
+
+def score_report(name: str, gold: dict[str, Any], report: Report) -> ReportScore:
+    score = ReportScore(name, gold["meta"]["era"], gold.get("split", "dev"))
+    flagged = {c for f in report.findings if f.severity != "info" for c in f.cells}
+    score.cells = [judge_cell(report, path, value, flagged) for path, value in gold_cells(gold)]
+    narrative = report.problems_improvements
+    for kind in ("problems", "improvements"):
+        wanted = list(gold.get(kind) or [])
+        got = [item.text for item in getattr(narrative, kind)] if narrative else []
+        score.narrative["tp"] += match_items(got, wanted)
+        score.narrative["produced"] += len(got)
+        score.narrative["expected"] += len(wanted)
+    for f in META_FIELDS:
+        if f in gold["meta"]:
+            score.meta[f] = getattr(report.meta, f) == gold["meta"][f]
+    score.rules_fired = sorted({f.rule for f in report.findings if f.severity != "info"})
+    return score
+
+
+def prf(tp: int, produced: int, expected: int) -> tuple[Optional[float], Optional[float], Optional[float]]:
+    p = tp / produced if produced else None
+    r = tp / expected if expected else None
+    f = 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
+    return p, r, f
