@@ -97,3 +97,32 @@ def test_u6_prose_against_tables() -> None:
     assert u6(report, "全年共受理政府信息公开申请3件，行政复议3件。") == []
     found = u6(report, "全年共受理政府信息公开申请5件，行政复议3件。")
     assert [f.rule for f in found] == ["U6"] and "= 5" in found[0].message and "= 3" in found[0].message
+
+
+import pytest  # noqa: E402
+
+from giextract.core.model import OtherMatters, ProcessingFee, Section  # noqa: E402
+from giextract.templates.legacy import SUM_RULES  # noqa: E402
+
+
+@pytest.mark.parametrize("rule, parent, children", SUM_RULES)
+def test_each_legacy_sum_rule(rule: str, parent: str, children: tuple[str, ...]) -> None:
+    good = _stats([(parent, len(children))] + [(c, 1) for c in children])
+    bad = _stats([(parent, len(children) + 1)] + [(c, 1) for c in children])
+    assert rule not in rules_of(_report(era="legacy", statistics_table=good))
+    assert rule in rules_of(_report(era="legacy", statistics_table=bad))
+
+
+def test_u7_processing_fee_stated() -> None:
+    stated = OtherMatters(text="无", information_processing_fee=ProcessingFee(charged=False, amount_yuan=0))
+    sections = [Section(key="other_matters", heading="六、其他需要报告的事项", span=(0, 1))]
+    assert "U7" not in rules_of(_report(era="2021", sections=sections, other_matters=stated))
+    assert "U7" in rules_of(_report(era="2021", sections=sections, other_matters=OtherMatters(text="无")))
+
+
+def test_u8_headings_present_and_ordered() -> None:
+    keys = ["overview", "active_disclosure", "applications", "review_litigation", "problems_improvements", "other_matters"]
+    ordered = [Section(key=k, heading=k, span=(i, i + 1)) for i, k in enumerate(keys)]
+    assert "U8" not in rules_of(_report(sections=ordered))
+    assert "U8" in rules_of(_report(sections=ordered[:3] + ordered[4:]))
+    assert "U8" in rules_of(_report(sections=[ordered[1], ordered[0]] + ordered[2:]))
