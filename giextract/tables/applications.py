@@ -1,6 +1,8 @@
 """Table 三 (收到和处理政府信息公开申请情况) by rules."""
 from __future__ import annotations
 
+import re
+
 import logging
 from typing import Optional
 
@@ -10,7 +12,7 @@ from giextract.rules.equations import applications_consistent, r2_row
 from giextract.tables.anchors import attach_tokens, locate_rows
 from giextract.tables.digits import Reading, readings
 from giextract.tables.resolve import ambiguity_finding, ambiguous_cells, choose
-from giextract.tables.tokens import find_tokens, parse_count
+from giextract.tables.tokens import Token, find_tokens, parse_count
 from giextract.templates.tables import APPLICATION_COLUMNS, APPLICATIONS, RESULT_ROWS
 
 log = logging.getLogger(__name__)
@@ -45,19 +47,65 @@ def _by_labels(doc: Document, start: int, end: int, era: str) -> dict[str, list[
     return options
 
 
-def _by_position(doc: Document, start: int, end: int, era: str) -> dict[str, list[Reading]]:
-    """PDF text layers can scatter labels but keep the numbers in row order: read them 7 at a time."""
-    spec = APPLICATIONS[era]
-    tokens = [t for t in find_tokens(doc.text, start, end) if t.digits_only]
+def _unscramble_columns(text: str, tokens: list[Token]) -> list[Token]:
+    """PDF layers print some blocks of 三 column by column. A run of 7·k numbers with no text between
+    them is re-read column-major when that, and not the row-major order, makes every row satisfy R2."""
     width = len(APPLICATION_COLUMNS)
-    if len(tokens) != width * len(spec.rows):
-        return {}
+    runs: list[list[int]] = [[0]] if tokens else []
+    for i in range(1, len(tokens)):
+        gap = text[tokens[i - 1].end:tokens[i].start]
+        if re.search(r"[\u4e00-\u9fff]", gap):
+            runs.append([i])
+        else:
+            runs[-1].append(i)
+    out = list(tokens)
+    for run in runs:
+        if len(run) % width or len(run) < 2 * width:
+            continue
+        block = _column_major_block([int(tokens[i].text) for i in run], width)
+        if block is None:
+            continue
+        first, rows = block
+        base = first * width
+        for r in range(rows):
+            for c in range(width):
+                out[run[base + r * width + c]] = tokens[run[base + c * rows + r]]
+    return out
+
+
+def _column_major_block(values: list[int], width: int) -> "tuple[int, int] | None":
+    """(first row, row count) of the largest block that reads consistently only column by column."""
+    total_rows = len(values) // width
+
+    def row_major(r: int) -> list[int]:
+        return values[r * width:(r + 1) * width]
+
+    for rows in range(total_rows, 1, -1):
+        for first in range(0, total_rows - rows + 1):
+            base = first * width
+            cols = [[values[base + c * rows + r] for c in range(width)] for r in range(rows)]
+            inside_bad = any(not r2_row(row_major(first + r)) for r in range(rows))
+            outside_ok = all(r2_row(row_major(r)) for r in range(total_rows) if not first <= r < first + rows)
+            if inside_bad and outside_ok and all(r2_row(row) for row in cols):
+                return first, rows
+    return None
+
+
+def _by_position(doc: Document, start: int, end: int, era: str) -> tuple[dict[str, list[Reading]], str]:
+    """PDF text layers can scatter labels but keep the numbers in row order: read them 7 at a time.
+    Returns the options and the row layout used (a 2021 report printing 23 rows uses the 2019 rows)."""
+    tokens = [t for t in find_tokens(doc.text, start, end) if t.digits_only]
+    tokens = _unscramble_columns(doc.text, tokens)
+    width = len(APPLICATION_COLUMNS)
+    layout = next((e for e in (era, "2019", "2021") if len(tokens) == width * len(APPLICATIONS[e].rows)), None)
+    if layout is None:
+        return {}, era
     options: dict[str, list[Reading]] = {}
-    for i, row in enumerate(spec.rows):
+    for i, row in enumerate(APPLICATIONS[layout].rows):
         found = _row_readings(tokens[i * width:(i + 1) * width], strict=False)
         if found:
             options[row.key] = found[:1]
-    return options
+    return options, layout
 
 
 def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[Optional[Grid], list[Finding]]:
@@ -65,11 +113,16 @@ def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[O
     spec = APPLICATIONS[era]
     result_rows = RESULT_ROWS[era]
     options = _by_labels(doc, start, end, era)
-    positional = _by_position(doc, start, end, era)
-    if positional and _score(positional, result_rows) > _score(options, result_rows):
+    positional, layout = _by_position(doc, start, end, era)
+    if positional and _score(positional, RESULT_ROWS[layout]) > _score(options, result_rows):
         findings.append(Finding(rule="layout", severity="info",
                                 message="table 三 read by position: its labels are out of order in the text"))
         options = positional
+        if layout != era:
+            findings.append(Finding(rule="template", severity="warning",
+                                    message=f"table 三 has the {layout} format's rows in a {era}-format report "
+                                            "(（六）其他处理 printed as one row); keys follow the rows printed"))
+            spec, result_rows = APPLICATIONS[layout], RESULT_ROWS[layout]
     if not options:
         return None, findings
     options = choose(options, lambda rows: applications_consistent(rows, result_rows))
