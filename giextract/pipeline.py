@@ -5,7 +5,7 @@ import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from giextract.core.model import ErrorRecord, Finding, OtherMatters, ProcessingFee, Report, Section, SourceInfo
 from giextract.ingest import InputError, clean, decode_bytes, normalize
@@ -19,6 +19,9 @@ from giextract.tables.active import parse_active_disclosure
 from giextract.tables.applications import parse_applications
 from giextract.tables.legacy_stats import parse_statistics_table
 from giextract.tables.review import parse_review
+
+if TYPE_CHECKING:
+    from giextract.llm.client import LLMClient
 
 log = logging.getLogger(__name__)
 MAX_CHARS = 2_000_000  # a report is ~10k characters; far beyond this is not one report
@@ -86,7 +89,14 @@ def _other_matters(doc: Document, raw: list[RawSection]) -> Optional[OtherMatter
     return OtherMatters(text=doc.original[o[0]:o[1]].strip(), information_processing_fee=fee)
 
 
-def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] = None) -> Report:
+def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] = None,
+                 mode: str = "rules", llm: "Optional[LLMClient]" = None) -> Report:
+    """Extract one report. ``mode``: ``rules`` (offline), ``llm`` (the model fills every section) or
+    ``hybrid`` (rules first; the model fills what rules could not, and the narrative)."""
+    if mode not in ("rules", "llm", "hybrid"):
+        raise ValueError(f"mode {mode!r}: choose rules, llm or hybrid")
+    if mode != "rules" and llm is None:
+        raise ValueError(f"mode {mode!r} needs an LLM client (giextract.llm.LLMClient)")
     report = Report(source=SourceInfo(path=path, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                                       chars=len(text), encoding=encoding))
     if not text.strip():
@@ -110,6 +120,10 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
     improvements = section_text(doc, raw, "improvements")
     report.problems_improvements = split_narrative(doc, problems, improvements)
     report.other_matters = _other_matters(doc, raw)
+    if mode != "rules":
+        from giextract.llm.stage import apply_llm  # only LLM modes import openai/instructor
+
+        report.findings += apply_llm(report, doc, raw, era, llm, hybrid=mode == "hybrid")  # type: ignore[arg-type]
     report.findings += validate(report)
     prose = section_text(doc, raw, "overview")
     if prose:
@@ -117,7 +131,7 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
     return report
 
 
-def extract(source: Union[str, Path]) -> Report:
-    """Extract a report from a text or a path to a text file, by rules. Unreadable input raises InputError."""
+def extract(source: Union[str, Path], mode: str = "rules", llm: "Optional[LLMClient]" = None) -> Report:
+    """Extract a report from a text or a path to a text file. Unreadable input raises InputError."""
     text, path, encoding = _read(source)
-    return extract_text(text, path, encoding)
+    return extract_text(text, path, encoding, mode=mode, llm=llm)

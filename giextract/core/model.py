@@ -120,6 +120,16 @@ class Report(BaseModel):
     other_matters: Optional[OtherMatters] = None
     findings: list[Finding] = Field(default_factory=list)
     errors: list[ErrorRecord] = Field(default_factory=list)
+    # LLM calls and tokens spent on this report (absent in rules mode).
+    usage: Optional[dict[str, int]] = None
+
+    def set_cell(self, path: str, cell: Cell) -> None:
+        """Put ``cell`` at a dotted table path (the table and its rows must exist)."""
+        *parents, last = path.split(".")
+        node: Any = getattr(self, parents[0])
+        for part in parents[1:]:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else node[int(part)]
+        node[last] = cell
 
     def cell(self, path: str) -> Optional[Cell]:
         """Look a cell up by its dotted path, e.g. ``applications.new_received.total``."""

@@ -1,0 +1,111 @@
+"""One structured call: instructor over openai, with the cache, transient retries and re-ask counting.
+Only this package imports openai/instructor; the rest of giextract works without them."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Optional, TypeVar
+
+import instructor
+import openai
+from pydantic import BaseModel, ValidationError
+
+from giextract.llm.cache import ResponseCache, cache_key
+from giextract.llm.config import LLMConfig
+from giextract.llm.retry import call_with_retries
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON,
+         "json_schema": instructor.Mode.JSON_SCHEMA, "md_json": instructor.Mode.MD_JSON}
+
+
+@dataclass
+class CallResult:
+    value: Optional[BaseModel]
+    usage: Counter = field(default_factory=Counter)
+    error: Optional[str] = None  # set when re-asks were exhausted; value is then the best attempt, unchecked
+    cached: bool = False
+
+
+def _content(completion: Any) -> Optional[str]:
+    """The raw JSON of a completion, from tool-call arguments or the message text."""
+    try:
+        message = completion.choices[0].message
+        if getattr(message, "tool_calls", None):
+            return str(message.tool_calls[0].function.arguments)
+        return str(message.content or "")
+    except (AttributeError, IndexError):
+        return None
+
+
+class LLMClient:
+    def __init__(self, config: LLMConfig, http_client: Any = None):
+        if config.mode not in MODES:
+            raise ValueError(f"instructor mode {config.mode!r}: choose one of {sorted(MODES)}")
+        self.config = config
+        raw = openai.OpenAI(base_url=config.base_url, api_key=config.api_key or "no-key",
+                            max_retries=0, timeout=config.timeout, http_client=http_client)
+        self._client = instructor.from_openai(raw, mode=MODES[config.mode])
+        self._client.on("completion:response", self._count_response)
+        self.cache = ResponseCache(config)
+        self.usage: Counter = Counter()
+        self._local = threading.local()
+
+    def _count_response(self, response: Any) -> None:
+        usage = getattr(response, "usage", None)
+        tally: Counter = getattr(self._local, "tally", Counter())
+        tally["requests"] += 1
+        if usage is not None:
+            tally["prompt_tokens"] += getattr(usage, "prompt_tokens", 0) or 0
+            tally["completion_tokens"] += getattr(usage, "completion_tokens", 0) or 0
+
+    def fill(self, messages: list[dict[str, str]], response_model: type[M], context: dict[str, Any]) -> CallResult:
+        schema = response_model.model_json_schema()
+        key = cache_key(self.config, messages, schema)
+        hit = self.cache.get(key)
+        if hit is not None:
+            try:
+                value = response_model.model_validate(hit["value"], context=context if not hit.get("error") else {"lenient": True})
+                result = CallResult(value, Counter({"cached_calls": 1}), hit.get("error"), cached=True)
+                self.usage.update(result.usage)
+                return result
+            except ValidationError:
+                log.info("cached response no longer validates; calling the model")
+        self._local.tally = Counter()
+        kwargs: dict[str, Any] = dict(model=self.config.model, messages=messages, response_model=response_model,
+                                      max_retries=self.config.max_reasks + 1, context=context,
+                                      temperature=self.config.temperature, max_tokens=self.config.max_tokens)
+        if self.config.mode == "json":
+            # llama.cpp's server takes a schema inside a json_object response_format (not json_schema).
+            kwargs["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
+        counter: dict[str, int] = {}
+        result: CallResult
+        try:
+            value, _ = call_with_retries(
+                self.config, lambda: self._client.chat.completions.create_with_completion(**kwargs), counter)
+            result = CallResult(value)
+        except instructor.core.exceptions.InstructorRetryException as exc:
+            result = CallResult(self._best_attempt(exc, response_model), error=f"re-asks exhausted: {exc}"[:500])
+        tally: Counter = self._local.tally
+        tally["calls"] += 1
+        tally["reasks"] += max(tally["requests"] - 1, 0)
+        tally["transient_retries"] += counter.get("transient_retries", 0)
+        result.usage = tally
+        self.usage.update(tally)
+        if result.value is not None:
+            self.cache.set(key, {"value": result.value.model_dump(), "error": result.error})
+        return result
+
+    @staticmethod
+    def _best_attempt(exc: Exception, response_model: type[M]) -> Optional[M]:
+        raw = _content(getattr(exc, "last_completion", None))
+        if not raw:
+            return None
+        try:
+            return response_model.model_validate_json(raw, context={"lenient": True})
+        except ValidationError:
+            return None

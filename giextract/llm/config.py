@@ -1,0 +1,44 @@
+"""How to reach a model: environment (OPENAI_API_KEY, OPENAI_BASE_URL, GIEXTRACT_MODEL), CLI flags or code."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Optional
+
+# instructor modes by the kind of server: tool calling for hosted APIs, a JSON-object schema for
+# llama.cpp / vLLM / Ollama servers, Markdown JSON as the last resort.
+INSTRUCTOR_MODES = ("tools", "json", "json_schema", "md_json")
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    model: str = "local"
+    base_url: Optional[str] = None
+    api_key: Optional[str] = field(default=None, repr=False)  # never logged, cached or serialized
+    mode: str = "json"
+    max_reasks: int = 2  # validation re-asks after the first attempt
+    transient_attempts: int = 4  # tries for 429 / 5xx / timeouts / connection errors
+    backoff_initial: float = 1.0
+    backoff_max: float = 30.0
+    timeout: float = 120.0
+    temperature: float = 0.0
+    max_tokens: int = 1024
+    cache_dir: Optional[Path] = Path(".cache/giextract-llm")
+    use_cache: bool = True
+    concurrency: int = 4
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "LLMConfig":
+        base = cls(
+            model=os.environ.get("GIEXTRACT_MODEL", cls.model),
+            base_url=os.environ.get("OPENAI_BASE_URL") or None,
+            api_key=os.environ.get("OPENAI_API_KEY") or None,
+            mode=os.environ.get("GIEXTRACT_INSTRUCTOR_MODE", cls.mode),
+        )
+        return replace(base, **{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+
+    @property
+    def configured(self) -> bool:
+        """An endpoint or key is set: hybrid becomes the default mode."""
+        return bool(self.base_url or self.api_key)

@@ -1,0 +1,154 @@
+"""What the LLM fills: small pydantic models per section task.
+
+They validate with the same equations as the rules path (rules/equations.py). A failed rule, or a number
+that does not occur in the section text, raises a ValueError whose message names the equation and both
+sides, so instructor's re-ask tells the model exactly what to fix. ``context={"section_text": ...}``
+supplies the text; ``context={"lenient": True}`` parses a last failed attempt without the checks.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+
+from giextract.rules.equations import r1_column, r2_row, r3_column, r4_group
+from giextract.templates.tables import APPLICATION_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS
+
+
+def _context(info: ValidationInfo) -> dict[str, Any]:
+    return info.context or {}
+
+
+def _occurs(value: float, text: str) -> bool:
+    """The number's digits appear in the text (possibly inside a run-on string)."""
+    digits = f"{value:g}" if isinstance(value, float) else str(value)
+    return digits in text or digits.replace(".", "") in re.sub(r"\s", "", text)
+
+
+class NarrativeOut(BaseModel):
+    """Problems the agency admits and the improvements it plans, quoted from the section."""
+
+    problems: list[str] = Field(default_factory=list, description="each problem, quoted from the text")
+    improvements: list[str] = Field(default_factory=list, description="each improvement measure, quoted from the text")
+
+    @model_validator(mode="after")
+    def quoted_from_text(self, info: ValidationInfo) -> "NarrativeOut":
+        ctx = _context(info)
+        text = re.sub(r"\s", "", ctx.get("section_text", ""))
+        if ctx.get("lenient") or not text:
+            return self
+        for kind in ("problems", "improvements"):
+            for item in getattr(self, kind):
+                probe = re.sub(r"\s", "", item)[:12]
+                if probe and probe not in text:
+                    raise ValueError(f"{kind} item {item[:30]!r} is not quoted from the section text: "
+                                     "copy each item verbatim from the text")
+        return self
+
+
+class ApplicationsRowOut(BaseModel):
+    row: str = Field(description="row key, e.g. new_received, granted, results_total")
+    values: list[int] = Field(description="7 numbers: natural_person, commercial_enterprise, research_institution, "
+                                          "public_interest_org, legal_service_org, other_org, total")
+
+
+class ApplicationsOut(BaseModel):
+    rows: list[ApplicationsRowOut]
+
+    @model_validator(mode="after")
+    def rules_hold(self, info: ValidationInfo) -> "ApplicationsOut":
+        ctx = _context(info)
+        if ctx.get("lenient"):
+            return self
+        expected = ctx.get("row_keys")
+        problems = []
+        by_key = {r.row: r.values for r in self.rows}
+        if expected:
+            missing = [k for k in expected if k not in by_key]
+            if missing:
+                problems.append(f"rows missing: {missing}")
+        for key, values in by_key.items():
+            if len(values) != len(APPLICATION_COLUMNS):
+                problems.append(f"row {key} has {len(values)} numbers, needs 7")
+                continue
+            if r2_row(values) is False:
+                problems.append(f"R2 failed in row {key}: total = {values[6]} but the six applicant columns "
+                                f"sum to {sum(values[:6])}")
+            text = ctx.get("section_text", "")
+            for v in values:
+                if text and not _occurs(v, text):
+                    problems.append(f"row {key}: the number {v} does not occur in the section text")
+        result_rows = ctx.get("result_rows", ())
+        for col, name in enumerate(APPLICATION_COLUMNS):
+            def v(k: str) -> Optional[int]:
+                vals = by_key.get(k)
+                return vals[col] if vals and len(vals) == 7 else None
+            if r1_column(v("new_received"), v("carried_over"), v("results_total"), v("carried_forward")) is False:
+                problems.append(f"R1 failed in column {name}: new_received + carried_over = "
+                                f"{v('new_received') + v('carried_over')} but results_total + carried_forward = "  # type: ignore[operator]
+                                f"{v('results_total') + v('carried_forward')}")  # type: ignore[operator]
+            parts = [v(k) for k in result_rows]
+            if result_rows and r3_column(v("results_total"), parts) is False:
+                problems.append(f"R3 failed in column {name}: results_total = {v('results_total')} but the result "
+                                f"rows sum to {sum(p for p in parts if p is not None)}")
+        if problems:
+            raise ValueError("; ".join(problems[:8]))
+        return self
+
+
+class ReviewGroupOut(BaseModel):
+    upheld: int
+    corrected: int
+    other: int
+    pending: int
+    total: int
+
+
+class ReviewOut(BaseModel):
+    administrative_review: ReviewGroupOut
+    litigation_direct: ReviewGroupOut
+    litigation_after_review: ReviewGroupOut
+
+    @model_validator(mode="after")
+    def r4_holds(self, info: ValidationInfo) -> "ReviewOut":
+        if _context(info).get("lenient"):
+            return self
+        problems = []
+        for group in REVIEW_GROUPS:
+            g = getattr(self, group)
+            values = [getattr(g, c) for c in REVIEW_COLUMNS]
+            if r4_group(values) is False:
+                problems.append(f"R4 failed in {group}: total = {g.total} but upheld + corrected + other + pending "
+                                f"= {sum(values[:4])}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class ActiveRowOut(BaseModel):
+    sub_table: str = Field(description="art20_1, art20_5, art20_6, art20_8 or art20_9")
+    row: str = Field(description="row key, e.g. regulations, normative_documents, administrative_licensing")
+    values: list[float] = Field(description="the row's numbers in column order; 本年增/减 signed (减39项 → -39)")
+
+
+class ActiveOut(BaseModel):
+    rows: list[ActiveRowOut]
+
+    @field_validator("rows")
+    @classmethod
+    def numbers_occur(cls, rows: list[ActiveRowOut], info: ValidationInfo) -> list[ActiveRowOut]:
+        ctx = _context(info)
+        text = ctx.get("section_text", "")
+        if ctx.get("lenient") or not text:
+            return rows
+        absent = [f"{r.row}: {v:g}" for r in rows for v in r.values if not _occurs(abs(v), text)]
+        if absent:
+            raise ValueError(f"numbers that do not occur in the section text: {absent[:6]}")
+        return rows
+
+
+class MetaOut(BaseModel):
+    agency: Optional[str] = Field(None, description="the reporting body as the report names itself")
+    report_year: Optional[int] = Field(None, description="the year reported on, not the publication year")
+    published_date: Optional[str] = Field(None, description="YYYY-MM-DD when stated")
