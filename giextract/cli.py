@@ -25,10 +25,31 @@ def _inputs(paths: Sequence[str]) -> Iterator[Path]:
             yield path
 
 
-def _record(path: Path) -> Report:
+def _llm_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("LLM (any OpenAI-compatible endpoint; also OPENAI_BASE_URL, OPENAI_API_KEY, GIEXTRACT_MODEL)")
+    group.add_argument("--model", help="model name (default: $GIEXTRACT_MODEL or 'local')")
+    group.add_argument("--base-url", help="endpoint, e.g. http://127.0.0.1:8765/v1 (default: $OPENAI_BASE_URL)")
+    group.add_argument("--instructor-mode", choices=("tools", "json", "json_schema", "md_json"),
+                       help="tools for hosted APIs, json for llama.cpp/vLLM/Ollama, md_json as a last resort")
+    group.add_argument("--max-reasks", type=int, help="validation re-asks per call (default 2)")
+    group.add_argument("--retries", type=int, help="tries for 429/5xx/timeouts (default 4)")
+    group.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
+    group.add_argument("--cache-dir", help="response cache folder (default .cache/giextract-llm)")
+
+
+def _llm_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from giextract.llm.config import LLMConfig
+
+    return LLMConfig.from_env(model=args.model, base_url=args.base_url, mode=args.instructor_mode,
+                              max_reasks=args.max_reasks, transient_attempts=args.retries,
+                              use_cache=False if args.no_cache else None,
+                              cache_dir=Path(args.cache_dir) if args.cache_dir else None)
+
+
+def _record(path: Path, mode: str = "rules", llm=None) -> Report:  # type: ignore[no-untyped-def]
     """Every input gets a record: the extraction, or the specific reason it could not be read."""
     try:
-        return extract(path)
+        return extract(path, mode=mode, llm=llm)
     except InputError as exc:
         return Report(source=SourceInfo(path=str(path), sha256="", chars=0),
                       errors=[ErrorRecord(stage="ingest", message=str(exc))])
@@ -39,16 +60,26 @@ def _record(path: Path) -> Report:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    if args.mode != "rules":
-        log.error("--mode %s needs the LLM layer, which this version does not ship yet; use --mode rules", args.mode)
-        return 2
+    client = None
+    mode = args.mode
+    if mode != "rules":
+        from giextract.llm.client import LLMClient
+
+        config = _llm_config(args)
+        if mode is None:
+            mode = "hybrid" if config.configured else "rules"
+        if mode != "rules":
+            if not config.configured:
+                log.error("--mode %s needs an endpoint: --base-url or OPENAI_BASE_URL (see README)", mode)
+                return 2
+            client = LLMClient(config)
     files = list(_inputs(args.paths))
     single = len(files) == 1 and not Path(args.paths[0]).is_dir()
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
     progress = _progress(len(files), quiet=args.quiet or single)
     try:
         for path in files:
-            report = _record(path)
+            report = _record(path, mode, client)
             if single:
                 out.write(report.model_dump_json(indent=2) + "\n")
             else:
@@ -85,7 +116,43 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from giextract.evaluation.run import main as run_eval
 
-    return run_eval(args.mode, args.split, args.json, args.compare)
+    modes = args.mode.split(",")
+    client, cassettes = None, None
+    if any(m != "rules" for m in modes):
+        from giextract.llm.client import LLMClient
+        from giextract.llm.config import LLMConfig
+
+        config = _llm_config(args)
+        if not config.configured or args.cassettes:
+            # No endpoint: replay the recorded exchanges (cache off, so every call goes through them).
+            cassettes = Path(args.cassettes or "cassettes")
+            config = LLMConfig(model=config.model, base_url="http://127.0.0.1:8765/v1", mode=config.mode, use_cache=False)
+        client = LLMClient(config)
+    return run_eval(modes, args.split, args.json, args.compare, client=client, cassettes=cassettes)
+
+
+def cmd_serve_local(args: argparse.Namespace) -> int:
+    from giextract.llm.local import serve
+
+    return serve(args.model, args.port)
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    """Record the eval set's cassettes from a live endpoint (the local model: see README)."""
+    from dataclasses import replace
+
+    from giextract.evaluation.run import evaluate, render
+    from giextract.llm.client import LLMClient
+
+    config = replace(_llm_config(args), use_cache=False)
+    if not config.configured:
+        log.error("record-cassettes needs --base-url (start one with `python -m giextract serve-local`)")
+        return 2
+    client = LLMClient(config)
+    for mode in args.modes.split(","):
+        result = evaluate(mode, args.split, client=client, cassettes=Path(args.cassettes), record=True)
+        print(render(result))
+    return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -95,19 +162,33 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ex = sub.add_parser("extract", help="extract one report (JSON) or many / a folder (JSONL)")
     ex.add_argument("paths", nargs="+")
     ex.add_argument("--out", help="write here instead of standard output")
-    ex.add_argument("--mode", choices=("rules", "llm", "hybrid"), default="rules")
+    ex.add_argument("--mode", choices=("rules", "llm", "hybrid"),
+                    help="default: hybrid when an LLM endpoint is configured, else rules (offline)")
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
+    _llm_options(ex)
     ex.set_defaults(func=cmd_extract)
     be = sub.add_parser("bench", help="reports/second and peak memory of the rules path")
     be.add_argument("--corpus", default="eval/sources", help="folder of .txt reports (default: the eval set)")
     be.add_argument("--reports", type=int, default=1000)
     be.set_defaults(func=cmd_bench)
     ev = sub.add_parser("eval", help="score a mode against the hand-read gold set in eval/")
-    ev.add_argument("--mode", choices=("rules", "llm", "hybrid"), default="rules")
+    ev.add_argument("--mode", default="rules", help="rules, llm, hybrid, or several comma-separated (rules,hybrid)")
+    ev.add_argument("--cassettes", help="replay recorded exchanges from this folder (default when no endpoint: cassettes/)")
+    _llm_options(ev)
     ev.add_argument("--split", choices=("dev", "test"))
     ev.add_argument("--json", help="write every figure and per-report details here")
     ev.add_argument("--compare", help="a previous --json output to print deltas against")
     ev.set_defaults(func=cmd_eval)
+    sl = sub.add_parser("serve-local", help="assemble the pinned local model and serve it on 127.0.0.1")
+    sl.add_argument("--model", default="qwen2.5-coder-0.5b", choices=("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"))
+    sl.add_argument("--port", type=int, default=8765)
+    sl.set_defaults(func=cmd_serve_local)
+    rc = sub.add_parser("record-cassettes", help="record the eval set's LLM exchanges from a live endpoint")
+    rc.add_argument("--modes", default="llm,hybrid")
+    rc.add_argument("--split", choices=("dev", "test"))
+    rc.add_argument("--cassettes", default="cassettes")
+    _llm_options(rc)
+    rc.set_defaults(func=cmd_record)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     return int(args.func(args))

@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 from giextract.evaluation.gold import DEFAULT_EVAL_DIR, gold_files, load, source_of
 from giextract.evaluation.score import ReportScore, prf, score_report
+from giextract.core.model import Report
 from giextract.pipeline import extract
 
 OUTCOMES = ("correct", "flagged", "silent", "missing", "spurious")
@@ -31,14 +32,30 @@ def _accuracy(counts: dict[str, int]) -> Optional[float]:
     return counts.get("correct", 0) / total if total else None
 
 
-def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = DEFAULT_EVAL_DIR) -> dict[str, Any]:
-    if mode != "rules":
-        raise SystemExit(f"--mode {mode}: the LLM layer is not built yet (issue 4); only --mode rules runs")
+def _extract_for_eval(source: Path, name: str, mode: str, client: Any, cassettes: Optional[Path],
+                      record: bool = False) -> Report:
+    if mode == "rules":
+        return extract(source)
+    if cassettes is None:
+        return extract(source, mode=mode, llm=client)
+    from giextract.llm.cassettes import cassette, eval_cassette
+
+    with cassette(eval_cassette(mode, name, cassettes), record=record):
+        return extract(source, mode=mode, llm=client)
+
+
+def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = DEFAULT_EVAL_DIR,
+             client: Any = None, cassettes: Optional[Path] = None, record: bool = False) -> dict[str, Any]:
+    """Score ``mode`` on the gold set. LLM modes use ``client``; with ``cassettes`` they replay (or, with
+    ``record``, record) one cassette per report and mode."""
     started = time.perf_counter()
     scores = []
+    usage: Counter = Counter()
     for path in gold_files(eval_dir, split):
         gold = load(path)
-        scores.append(score_report(path.stem, gold, extract(source_of(gold, eval_dir))))
+        report = _extract_for_eval(source_of(gold, eval_dir), path.stem, mode, client, cassettes, record)
+        usage.update(report.usage or {})
+        scores.append(score_report(path.stem, gold, report))
     overall = Counter(v.outcome for s in scores for v in s.cells)
     narrative = sum((s.narrative for s in scores), Counter())
     p, r, f = prf(narrative["tp"], narrative["produced"], narrative["expected"])
@@ -55,6 +72,8 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
         "by_era": _cell_table(scores, lambda s, v: s.era),
         "narrative": {"precision": p, "recall": r, "f1": f, **dict(narrative)},
         "metadata": {k: sum(v) / len(v) for k, v in sorted(meta.items())},
+        "usage": {**dict(usage), "tokens_per_report": (usage["prompt_tokens"] + usage["completion_tokens"])
+                  / len(scores) if scores else 0},
         "findings": {s.name: s.rules_fired for s in scores},
         "per_report": {s.name: {"era": s.era, "split": s.split,
                                 "cells": dict(Counter(v.outcome for v in s.cells)),
@@ -82,6 +101,11 @@ def render(result: dict[str, Any]) -> str:
     n = result["narrative"]
     lines.append(f"narrative items: precision {_fmt(n['precision'])}  recall {_fmt(n['recall'])}  F1 {_fmt(n['f1'])}")
     lines.append("metadata accuracy: " + "  ".join(f"{k} {_fmt(v)}" for k, v in result["metadata"].items()))
+    u = result.get("usage") or {}
+    if u.get("calls") or u.get("cached_calls"):
+        lines.append(f"LLM: {u.get('calls', 0)} calls, {u.get('reasks', 0)} re-asks, {u.get('transient_retries', 0)} "
+                     f"transient retries, {u.get('prompt_tokens', 0)} prompt + {u.get('completion_tokens', 0)} "
+                     f"completion tokens, {u.get('tokens_per_report', 0):.0f} tokens per report")
     lines.append("findings (rule ids per report):")
     for name, rules in result["findings"].items():
         if rules:
@@ -101,11 +125,27 @@ def compare(current: dict[str, Any], previous: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(mode: str, split: Optional[str], json_out: Optional[str], previous: Optional[str]) -> int:
-    result = evaluate(mode, split)
-    print(render(result))
+def side_by_side(results: list[dict[str, Any]]) -> str:
+    lines = ["", f"{'mode':10}{'cell acc':>10}{'silent':>8}{'flagged':>9}{'narr F1':>9}{'tokens/report':>15}"]
+    for r in results:
+        lines.append(f"{r['mode']:10}{_fmt(r['cells']['accuracy']):>10}{r['silent_wrong']:>8}{r['cells']['flagged']:>9}"
+                     f"{_fmt(r['narrative']['f1']):>9}{r['usage']['tokens_per_report']:>15.0f}")
+    return "\n".join(lines)
+
+
+def main(modes: list[str], split: Optional[str], json_out: Optional[str], previous: Optional[str],
+         client: Any = None, cassettes: Optional[Path] = None) -> int:
+    results = [evaluate(mode, split, client=client, cassettes=cassettes) for mode in modes]
+    for result in results:
+        print(render(result))
+        print()
+    if len(results) > 1:
+        print(side_by_side(results))
+    result = results[-1] if len(results) == 1 else {"modes": results}
     if previous:
-        print(compare(result, json.loads(Path(previous).read_text(encoding="utf-8"))))
+        old = json.loads(Path(previous).read_text(encoding="utf-8"))
+        for r in results:
+            print(compare(r, next((o for o in old.get("modes", [old]) if o.get("mode") == r["mode"]), old)))
     if json_out:
         Path(json_out).write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return 0

@@ -10,6 +10,7 @@ from typing import Any, Optional, TypeVar
 
 import instructor
 import openai
+from instructor.core.exceptions import InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
 from giextract.llm.cache import ResponseCache, cache_key
@@ -77,7 +78,7 @@ class LLMClient:
                 log.info("cached response no longer validates; calling the model")
         self._local.tally = Counter()
         kwargs: dict[str, Any] = dict(model=self.config.model, messages=messages, response_model=response_model,
-                                      max_retries=self.config.max_reasks + 1, context=context,
+                                      max_retries=self.config.max_reasks, context=context,
                                       temperature=self.config.temperature, max_tokens=self.config.max_tokens)
         if self.config.mode == "json":
             # llama.cpp's server takes a schema inside a json_object response_format (not json_schema).
@@ -88,7 +89,7 @@ class LLMClient:
             value, _ = call_with_retries(
                 self.config, lambda: self._client.chat.completions.create_with_completion(**kwargs), counter)
             result = CallResult(value)
-        except instructor.core.exceptions.InstructorRetryException as exc:
+        except InstructorRetryException as exc:
             result = CallResult(self._best_attempt(exc, response_model), error=f"re-asks exhausted: {exc}"[:500])
         tally: Counter = self._local.tally
         tally["calls"] += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from giextract.core.model import Finding, Report
+from giextract.core.model import ErrorRecord, Finding, Report
 from giextract.ingest.normalize import Document
 from giextract.llm import tasks
 from giextract.llm.client import LLMClient
@@ -21,6 +21,15 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
     findings: list[Finding] = []
     usage: Counter = Counter()
 
+    def run(task, *args):  # type: ignore[no-untyped-def]
+        """A call that fails for good (HTTP errors after retries) costs its section, not the report."""
+        try:
+            return task(client, doc, *args)
+        except Exception as exc:  # noqa: BLE001 - any provider failure is recorded, the batch goes on
+            log.warning("LLM task %s failed: %s", task.__name__, exc)
+            report.errors.append(ErrorRecord(stage="llm", message=f"{task.__name__}: {type(exc).__name__}: {exc}"[:500]))
+            return tasks.TaskOutput()
+
     def record(output: tasks.TaskOutput) -> None:
         if output.result is not None:
             usage.update(output.result.usage)
@@ -33,11 +42,11 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
             if span is None or (hybrid and not table_needs_llm(report, table)):
                 continue
             if table == "applications":
-                output = tasks.applications(client, doc, span, era)
+                output = run(tasks.applications, span, era)
             elif table == "review_litigation":
-                output = tasks.review(client, doc, span)
+                output = run(tasks.review, span)
             else:
-                output = tasks.active_disclosure(client, doc, span, era)
+                output = run(tasks.active_disclosure, span, era)
             record(output)
             if output.error is not None:
                 # Re-asks exhausted: the best attempt's cells are kept only where they fill a gap, flagged.
@@ -47,13 +56,13 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
             findings += merge_table(report, table, era, output.cells, hybrid)
     problems = section_text(doc, raw, "problems", "improvements")
     if problems is not None:
-        output = tasks.narrative(client, doc, problems)
+        output = run(tasks.narrative, problems)
         record(output)
         if output.narrative is not None and output.error is None and (
                 output.narrative.problems or output.narrative.improvements):
             report.problems_improvements = output.narrative
     if not hybrid or report.meta.agency is None or report.meta.report_year is None:
-        output = tasks.meta(client, doc)
+        output = run(tasks.meta)
         record(output)
         for name, value in output.meta.items():
             if not hybrid or getattr(report.meta, name) is None:

@@ -1,0 +1,54 @@
+"""Recorded model exchanges (vcrpy) so that the LLM modes replay offline, in tests and in `eval`.
+
+Requests match on method, path and JSON body (so any change in prompt, schema or instructor's own text
+means re-recording: `python -m giextract record-cassettes`). Authorization and organisation headers are
+filtered out before anything is written.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ContextManager
+
+SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie",
+                  "set-cookie"]
+DEFAULT_DIR = Path("cassettes")
+
+
+def _json_body(r1: Any, r2: Any) -> None:
+    def parse(body: Any) -> Any:
+        if isinstance(body, bytes):
+            body = body.decode("utf-8")
+        try:
+            return json.loads(body) if body else None
+        except ValueError:
+            return body
+    if parse(r1.body) != parse(r2.body):
+        raise AssertionError("request bodies differ")
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in SECRET_HEADERS:
+            headers.pop(name)
+    return response
+
+
+def cassette(path: Path, record: bool = False) -> ContextManager[Any]:
+    import vcr
+
+    recorder = vcr.VCR(
+        record_mode="all" if record else "none",
+        match_on=["method", "path", "json_body"],
+        filter_headers=SECRET_HEADERS,
+        before_record_response=_scrub_response,
+        decode_compressed_response=True,
+    )
+    recorder.register_matcher("json_body", _json_body)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return recorder.use_cassette(str(path))
+
+
+def eval_cassette(mode: str, report_name: str, directory: Path = DEFAULT_DIR) -> Path:
+    return directory / "eval" / mode / f"{report_name}.yaml"
