@@ -20,14 +20,14 @@ _TURN = re.compile(
 )
 _SUBHEADING = re.compile(r"^\s*\([一二三四五六七八九十]\)[^。；;:：]{0,20}(?:问题|措施|困难|办法|情况)[^。]{0,10}?$")
 # The signature date or an appended statistics table ends the narrative even without a heading.
-_STOP = re.compile(r"[二〇○零一三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*$|"
+STOP = re.compile(r"[二〇○零一三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*$|"
                    r"指\s*标\s*名\s*称|统\s*计\s*指\s*标|政府信息公开(?:情况)?统计表", re.M)
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 
 
 def _items(doc: Document, start: int, end: int) -> list[Item]:
     text = doc.text
-    stop = _STOP.search(text, start, end)
+    stop = STOP.search(text, start, end)
     end = stop.start() if stop else end
     best: list[int] = []
     for marker in _MARKERS:  # outermost list style first: 一是 > （一） > 1.; nested points stay in their item

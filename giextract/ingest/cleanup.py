@@ -30,13 +30,19 @@ SPAM = re.compile(
     r"百家乐|赌场|老虎机|体育投注|氯胺酮|冰毒|海洛因|代孕)[\u4e00-\u9fff]{0,6}(?:官方网|官网|平台|网站)?"
     r"[:：]?"
 )
+# Prompt injection planted in report text: the whole sentence goes, before any rule or model reads it.
+INJECTION = re.compile(
+    r"[^。！？\n]*(?:忽略|无视|不要理会)(?:以上|之前|上述|前面|先前)?(?:的)?(?:所有|全部)?(?:指令|指示|提示|要求|规则)[^。！？\n]*[。！？]?"
+    r"|[^.!?\n]*\b(?:ignore|disregard)\s+(?:all\s+)?(?:the\s+)?(?:previous|above|prior)\s+instructions\b[^.!?\n]*[.!?]?",
+    re.I,
+)
 # A scrape's "title - site name" suffix.
 TITLE_SITE_SUFFIX = re.compile(r"\s+[-_|]\s+[^\n]{0,30}$")
 
 
 def junk_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for pattern in (BOILERPLATE_LINES, BOILERPLATE_INLINE, MARKUP, PINYIN_GLOSS, PAGE_NUMBER, SPAM):
+    for pattern in (BOILERPLATE_LINES, BOILERPLATE_INLINE, MARKUP, PINYIN_GLOSS, PAGE_NUMBER, SPAM, INJECTION):
         spans.extend(m.span() for m in pattern.finditer(text))
     return spans
 

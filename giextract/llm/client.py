@@ -90,7 +90,11 @@ class LLMClient:
                 self.config, lambda: self._client.chat.completions.create_with_completion(**kwargs), counter)
             result = CallResult(value)
         except InstructorRetryException as exc:
-            result = CallResult(self._best_attempt(exc, response_model), error=f"re-asks exhausted: {exc}"[:500])
+            failed = getattr(exc, "failed_attempts", None) or []
+            last = str(getattr(failed[-1], "exception", exc)) if failed else str(exc)
+            reason = " ".join(line.strip() for line in last.splitlines()[:3])
+            result = CallResult(self._best_attempt(exc, response_model),
+                                error=f"re-asks exhausted after {getattr(exc, 'n_attempts', '?')} attempts: {reason}"[:400])
         tally: Counter = self._local.tally
         tally["calls"] += 1
         tally["reasks"] += max(tally["requests"] - 1, 0)

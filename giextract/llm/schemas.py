@@ -131,20 +131,39 @@ class ActiveRowOut(BaseModel):
     row: str = Field(description="row key, e.g. regulations, normative_documents, administrative_licensing")
     values: list[float] = Field(description="the row's numbers in column order; 本年增/减 signed (减39项 → -39)")
 
+    @field_validator("sub_table", "row")
+    @classmethod
+    def strip(cls, value: str) -> str:
+        return value.strip()
+
 
 class ActiveOut(BaseModel):
     rows: list[ActiveRowOut]
 
     @field_validator("rows")
     @classmethod
-    def numbers_occur(cls, rows: list[ActiveRowOut], info: ValidationInfo) -> list[ActiveRowOut]:
+    def rows_complete(cls, rows: list[ActiveRowOut], info: ValidationInfo) -> list[ActiveRowOut]:
         ctx = _context(info)
         text = ctx.get("section_text", "")
         if ctx.get("lenient") or not text:
             return rows
+        expected: dict[tuple[str, str], int] = ctx.get("row_widths", {})
+        problems = []
+        given = {(r.sub_table, r.row): r for r in rows}
+        missing = [f"{s}.{k}" for (s, k) in expected if (s, k) not in given]
+        if missing:
+            problems.append(f"rows missing: {missing}")
+        for (sub, key), row in given.items():
+            width = expected.get((sub, key))
+            if expected and width is None:
+                problems.append(f"{sub}.{key} is not one of the rows asked for")
+            elif width is not None and len(row.values) != width:
+                problems.append(f"{sub}.{key} has {len(row.values)} numbers, its columns need {width}")
         absent = [f"{r.row}: {v:g}" for r in rows for v in r.values if not _occurs(abs(v), text)]
         if absent:
-            raise ValueError(f"numbers that do not occur in the section text: {absent[:6]}")
+            problems.append(f"numbers that do not occur in the section text: {absent[:6]}")
+        if problems:
+            raise ValueError("; ".join(problems[:6]))
         return rows
 
 

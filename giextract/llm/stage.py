@@ -8,7 +8,7 @@ from giextract.core.model import ErrorRecord, Finding, Report
 from giextract.ingest.normalize import Document
 from giextract.llm import tasks
 from giextract.llm.client import LLMClient
-from giextract.llm.hybrid import merge_table, table_needs_llm
+from giextract.llm.hybrid import doubtful_cells, merge_table, table_needs_llm
 from giextract.sections import RawSection, section_text
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
             elif table == "review_litigation":
                 output = run(tasks.review, span)
             else:
-                output = run(tasks.active_disclosure, span, era)
+                only = doubtful_cells(report, table) if hybrid and report.active_disclosure else None
+                output = run(tasks.active_disclosure, span, era, only)
             record(output)
             if output.error is not None:
                 # Re-asks exhausted: the best attempt's cells are kept only where they fill a gap, flagged.

@@ -10,6 +10,7 @@ from giextract.core.model import Cell, ErrorRecord, Item, Narrative
 from giextract.ingest.normalize import Document
 from giextract.llm.client import CallResult, LLMClient
 from giextract.llm.prompts import render
+from giextract.narrative import STOP as NARRATIVE_STOP
 from giextract.llm.schemas import ActiveOut, ApplicationsOut, MetaOut, NarrativeOut, ReviewOut
 from giextract.templates.tables import (
     ACTIVE_DISCLOSURE, APPLICATION_COLUMNS, APPLICATIONS, RESULT_ROWS, REVIEW_COLUMNS, REVIEW_GROUPS,
@@ -62,24 +63,46 @@ def narrative(client: LLMClient, doc: Document, span: Span) -> TaskOutput:
     result = client.fill(render("narrative", text), NarrativeOut, {"section_text": text})
     out = TaskOutput(result=result)
     if isinstance(result.value, NarrativeOut):
-        out.narrative = Narrative(problems=_items(doc, span, result.value.problems),
-                                  improvements=_items(doc, span, result.value.improvements))
+        problems, improvements = _full_items(doc, span, result.value.problems, result.value.improvements)
+        out.narrative = Narrative(problems=problems, improvements=improvements)
     return out
 
 
-def _items(doc: Document, span: Span, texts: list[str]) -> list[Item]:
-    items = []
-    for text in texts:
-        probe = re.sub(r"\s", "", text)[:12]
-        m = re.search(r"\s*".join(map(re.escape, probe)), doc.text[span[0]:span[1]]) if probe else None
-        if m:
-            start = span[0] + m.start()
-            end = min(start + len(text), span[1])
-            o = doc.original_span(start, end)
-            items.append(Item(text=doc.original[o[0]:o[1]].strip(), span=o, source="llm"))
-        else:
-            items.append(Item(text=text, span=(span[0], span[0]), source="llm"))
-    return items
+_MARKER_BEFORE = re.compile(r"(?:[一二三四五六七八九十]是|\([一二三四五六七八九十]\)|\d{1,2}[、.])\s*$")
+
+
+def _anchor(doc: Document, span: Span, text: str) -> Optional[int]:
+    """Where the quoted item starts, moved back over its list marker (一是, （一）, 1.) if it has one."""
+    probe = re.sub(r"\s", "", text)[:12]
+    m = re.search(r"\s*".join(map(re.escape, probe)), doc.text[span[0]:span[1]]) if probe else None
+    if not m:
+        return None
+    pos = span[0] + m.start()
+    marker = _MARKER_BEFORE.search(doc.text, max(span[0], pos - 6), pos)
+    return marker.start() if marker else pos
+
+
+def _full_items(doc: Document, span: Span, problems: list[str], improvements: list[str]) -> tuple[list[Item], list[Item]]:
+    """The model decides which items there are; the text gives each item whole: from where the model's
+    quote starts to where the next item starts (small models often quote only an item's heading)."""
+    stop = NARRATIVE_STOP.search(doc.text, span[0], span[1])
+    end_of_section = stop.start() if stop else span[1]
+    anchored = [(pos, kind, t) for kind, texts in (("p", problems), ("i", improvements)) for t in texts
+                if (pos := _anchor(doc, span, t)) is not None]
+    anchored.sort()
+    out: dict[str, list[Item]] = {"p": [], "i": []}
+    for n, (pos, kind, _) in enumerate(anchored):
+        end = anchored[n + 1][0] if n + 1 < len(anchored) else end_of_section
+        paragraph_end = doc.text.find("\n", pos, end)
+        if n + 1 == len(anchored) and paragraph_end > pos:
+            end = paragraph_end
+        o = doc.original_span(pos, end)
+        piece = doc.original[o[0]:o[1]]
+        trimmed = piece.rstrip().rstrip("；;，,")
+        o = (o[0], o[0] + len(trimmed))
+        if trimmed.strip():
+            out[kind].append(Item(text=trimmed.strip(), span=o, source="llm"))
+    return out["p"], out["i"]
 
 
 def applications(client: LLMClient, doc: Document, span: Span, era: str) -> TaskOutput:
@@ -111,16 +134,20 @@ def review(client: LLMClient, doc: Document, span: Span) -> TaskOutput:
     return out
 
 
-def active_disclosure(client: LLMClient, doc: Document, span: Span, era: str) -> TaskOutput:
+def active_disclosure(client: LLMClient, doc: Document, span: Span, era: str,
+                      only: Optional[set[str]] = None) -> TaskOutput:
+    """``only``: the dotted cell paths wanted (hybrid asks just for the rows rules could not settle)."""
     text = _section(doc, span)
-    subs = ACTIVE_DISCLOSURE[era]
-    listing = "\n".join(f"- {s.key} {s.heading}: rows {', '.join(f'{r.key} ({r.label})' for r in s.rows)}; "
-                        f"columns {', '.join(s.columns)}" for s in subs)
-    result = client.fill(render("active_disclosure", text, rows=listing), ActiveOut, {"section_text": text})
+    wanted = [(s, r) for s in ACTIVE_DISCLOSURE[era] for r in s.rows
+              if only is None or any(p.startswith(f"active_disclosure.{s.key}.{r.key}.") for p in only)]
+    listing = "\n".join(f"- sub_table {s.key} ({s.heading}), row {r.key} ({r.label}): {len(s.columns)} numbers "
+                        f"for columns {', '.join(s.columns)}" for s, r in wanted)
+    context = {"section_text": text, "row_widths": {(s.key, r.key): len(s.columns) for s, r in wanted}}
+    result = client.fill(render("active_disclosure", text, rows=listing), ActiveOut, context)
     out = TaskOutput(result=result)
     if isinstance(result.value, ActiveOut):
         locate = _NumberLocator(doc, span)
-        columns = {(s.key, r.key): s.columns for s in subs for r in s.rows}
+        columns = {(s.key, r.key): s.columns for s, r in wanted}
         for row in result.value.rows:
             cols = columns.get((row.sub_table, row.row))
             if cols and len(row.values) == len(cols):
