@@ -13,7 +13,7 @@ from giextract.ingest.decode import InputError
 from giextract.pipeline import extract
 
 log = logging.getLogger("giextract")
-REPORT_SUFFIXES = {".txt", ".text", ".md"}
+REPORT_SUFFIXES = {".txt", ".text", ".md", ".pdf", ".html", ".htm", ".docx"}
 
 
 def _inputs(paths: Sequence[str]) -> Iterator[Path]:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
 from giextract.core.model import ErrorRecord, Finding, OtherMatters, ProcessingFee, Report, Section, SourceInfo
-from giextract.ingest import InputError, clean, decode_bytes, normalize
+from giextract.ingest import InputError, clean, normalize
+from giextract.ingest.documents import document_text
 from giextract.ingest.normalize import Document
 from giextract.meta import extract_meta
 from giextract.narrative import split_narrative
@@ -28,18 +29,17 @@ MAX_CHARS = 2_000_000  # a report is ~10k characters; far beyond this is not one
 _FEE = re.compile(r"信息处理费[^。]{0,20}?(\d+(?:\.\d+)?)\s*(万元|元)|(?P<none>(?:无|未|没有|不)[^。]{0,12}?(?:收取|收费)[^。]{0,12}?(?:信息处理费|费用))|(?P<none2>信息处理费[^。]{0,6}?(?:0|零)\s*元)")
 
 
-def _read(source: Union[str, Path]) -> tuple[str, Optional[str], Optional[str]]:
-    """(text, path, encoding). A str that names an existing file is read as a path."""
-    if isinstance(source, Path) or (isinstance(source, str) and len(source) < 4096 and "\n" not in source
-                                    and Path(source).suffix.lower() in (".txt", ".text", ".md")):
+def _read(source: Union[str, Path]) -> tuple[str, Optional[str], Optional[str], Optional[str], Optional[str]]:
+    """(text, path, encoding, extracted_with, file sha256). A short one-line str naming a file is a path."""
+    looks_like_path = isinstance(source, Path) or (
+        isinstance(source, str) and len(source) < 4096 and "\n" not in source
+        and Path(source).suffix.lower() in (".txt", ".text", ".md", ".pdf", ".html", ".htm", ".docx"))
+    if looks_like_path:
         path = Path(source)
-        if not path.exists():
-            raise InputError(f"no such file: {path}")
-        if path.is_dir():
-            raise InputError(f"{path} is a directory, not a report file")
-        decoded = decode_bytes(path.read_bytes())
-        return decoded.text, str(path), decoded.encoding
-    return str(source), None, None
+        text, how, encoding = document_text(path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return text, str(path), encoding, how, digest
+    return str(source), None, None, None, None
 
 
 def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> None:
@@ -90,15 +90,16 @@ def _other_matters(doc: Document, raw: list[RawSection]) -> Optional[OtherMatter
 
 
 def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] = None,
-                 mode: str = "rules", llm: "Optional[LLMClient]" = None) -> Report:
+                 mode: str = "rules", llm: "Optional[LLMClient]" = None, extracted_with: Optional[str] = None,
+                 file_sha256: Optional[str] = None) -> Report:
     """Extract one report. ``mode``: ``rules`` (offline), ``llm`` (the model fills every section) or
     ``hybrid`` (rules first; the model fills what rules could not, and the narrative)."""
     if mode not in ("rules", "llm", "hybrid"):
         raise ValueError(f"mode {mode!r}: choose rules, llm or hybrid")
     if mode != "rules" and llm is None:
         raise ValueError(f"mode {mode!r} needs an LLM client (giextract.llm.LLMClient)")
-    report = Report(source=SourceInfo(path=path, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                                      chars=len(text), encoding=encoding))
+    report = Report(source=SourceInfo(path=path, sha256=file_sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                                      chars=len(text), encoding=encoding, extracted_with=extracted_with))
     if not text.strip():
         report.errors.append(ErrorRecord(stage="ingest", message="empty input: the file has no text"))
         return report
@@ -133,5 +134,5 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
 
 def extract(source: Union[str, Path], mode: str = "rules", llm: "Optional[LLMClient]" = None) -> Report:
     """Extract a report from a text or a path to a text file. Unreadable input raises InputError."""
-    text, path, encoding = _read(source)
-    return extract_text(text, path, encoding, mode=mode, llm=llm)
+    text, path, encoding, how, digest = _read(source)
+    return extract_text(text, path, encoding, mode=mode, llm=llm, extracted_with=how, file_sha256=digest)

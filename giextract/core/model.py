@@ -58,9 +58,11 @@ class ErrorRecord(BaseModel):
 
 class SourceInfo(BaseModel):
     path: Optional[str] = None
-    sha256: str
+    sha256: str  # of the input file's bytes when read from a file, else of the text
     chars: int
     encoding: Optional[str] = None
+    # "text", or the reader that turned a PDF/HTML/.docx into the text that spans point into.
+    extracted_with: Optional[str] = None
 
 
 class Meta(BaseModel):

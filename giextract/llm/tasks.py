@@ -59,6 +59,8 @@ def _section(doc: Document, span: Span) -> str:
 
 
 def narrative(client: LLMClient, doc: Document, span: Span) -> TaskOutput:
+    stop = NARRATIVE_STOP.search(doc.text, span[0], span[1])
+    span = (span[0], stop.start()) if stop else span  # never send a signature or an appended table
     text = _section(doc, span)
     result = client.fill(render("narrative", text), NarrativeOut, {"section_text": text})
     out = TaskOutput(result=result)
