@@ -8,6 +8,7 @@ from giextract.core.model import Cell, Finding, Item, Report
 from giextract.ingest.decode import InputError
 from giextract.pipeline import extract, extract_text
 from giextract.rules.validate import validate
+from giextract.export import to_dataframe
 
 __version__ = "0.1.0"
-__all__ = ["Cell", "Finding", "InputError", "Item", "Report", "extract", "extract_text", "validate", "__version__"]
+__all__ = ["Cell", "Finding", "InputError", "Item", "Report", "extract", "extract_text", "to_dataframe", "validate", "__version__"]

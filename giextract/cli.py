@@ -73,36 +73,36 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 log.error("--mode %s needs an endpoint: --base-url or OPENAI_BASE_URL (see README)", mode)
                 return 2
             client = LLMClient(config)
-    files = list(_inputs(args.paths))
-    single = len(files) == 1 and not Path(args.paths[0]).is_dir()
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
-    progress = _progress(len(files), quiet=args.quiet or single)
-    try:
-        for path in files:
-            report = _record(path, mode, client)
-            if single:
-                out.write(report.model_dump_json(indent=2) + "\n")
-            else:
-                out.write(report.model_dump_json() + "\n")
-            progress.update(1)
-    finally:
-        progress.close()
+    single = len(args.paths) == 1 and not Path(args.paths[0]).is_dir()
+    if single and args.format == "jsonl":
+        text = _record(Path(args.paths[0]), mode, client).model_dump_json(indent=2) + "\n"
         if args.out:
-            out.close()
+            Path(args.out).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+    if not args.out:
+        if args.format != "jsonl":
+            log.error("--format %s needs --out FILE", args.format)
+            return 2
+        from giextract.batch import walk
+
+        for path in walk(args.paths):
+            sys.stdout.write(_record(path, mode, client).model_dump_json() + "\n")
+        return 0
+    from giextract.batch import iter_records, run_batch
+
+    out = Path(args.out)
+    records = out if args.format == "jsonl" else out.with_name(out.name + ".records.jsonl")
+    result = run_batch(args.paths, records, mode=mode, llm=client, jobs=args.jobs, quiet=args.quiet)
+    if args.format != "jsonl":
+        from giextract.export import write_csv, write_parquet
+
+        writer = write_csv if args.format == "csv" else write_parquet
+        writer(iter_records(records), out)
+    log.info("%d inputs: %d written, %d already done, %d with errors", result.total, result.written,
+             result.skipped, result.errors)
     return 0
-
-
-class _NoProgress:
-    def update(self, n: int) -> None: ...
-    def close(self) -> None: ...
-
-
-def _progress(total: int, quiet: bool):  # type: ignore[no-untyped-def]
-    if quiet or not sys.stderr.isatty():
-        return _NoProgress()
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="report", file=sys.stderr)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -165,6 +165,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ex.add_argument("--mode", choices=("rules", "llm", "hybrid"),
                     help="default: hybrid when an LLM endpoint is configured, else rules (offline)")
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
+    ex.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl",
+                    help="csv/parquet: one row per cell (a .records.jsonl checkpoint sits beside it)")
+    ex.add_argument("--jobs", type=int, help="processes for rules work (default: all cores)")
     _llm_options(ex)
     ex.set_defaults(func=cmd_extract)
     be = sub.add_parser("bench", help="reports/second and peak memory of the rules path")

@@ -1,6 +1,7 @@
 """Encodings and bad input: a specific error or a partial result, never mojibake."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,10 @@ def test_cli_batch_never_dies(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_bytes(b"\x89PNG\r\n\x1a\n")
     out = tmp_path / "out.jsonl"
     assert main(["extract", str(tmp_path), "--out", str(out), "--quiet"]) == 0
-    lines = out.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 2 and "PNG" in lines[1]
+    records = {json.loads(line)["source"]["path"]: json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()}
+    assert len(records) == 2
+    assert "PNG" in records[str(tmp_path / "b.txt")]["errors"][0]["message"]
+    assert records[str(tmp_path / "a.txt")]["applications"]["new_received"]["total"]["value"] == 2
 
 
 def test_prompt_injection_sentence_is_blanked_before_anything_reads_it() -> None:

@@ -12,6 +12,7 @@ LAYERS = [
     {"ingest", "sections", "meta", "tables", "narrative", "rules"},
     {"llm"},
     {"pipeline"},
+    {"batch", "export", "crossyear"},
     {"evaluation", "bench"},
     {"cli", "__init__", "__main__"},
 ]
