@@ -104,8 +104,12 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
         report.errors.append(ErrorRecord(stage="ingest", message="empty input: the file has no text"))
         return report
     if len(text) > MAX_CHARS:
-        report.errors.append(ErrorRecord(stage="ingest", message=f"input has {len(text)} characters; only the first {MAX_CHARS} were read"))
+        report.findings.append(Finding(rule="truncated", severity="warning",
+                                       message=f"input has {len(text)} characters; only the first {MAX_CHARS} were read"))
         text = text[:MAX_CHARS]
+    if encoding and encoding.startswith("mixed"):
+        report.findings.append(Finding(rule="encoding", severity="warning",
+                                       message=f"the file mixes encodings ({encoding}); each line was decoded on its own"))
     doc, _ = clean(normalize(text))
     raw = find_sections(doc)
     report.sections = output_sections(doc, raw)

@@ -32,8 +32,9 @@ SPAM = re.compile(
 )
 # Prompt injection planted in report text: the whole sentence goes, before any rule or model reads it.
 INJECTION = re.compile(
-    r"[^。！？\n]*(?:忽略|无视|不要理会)(?:以上|之前|上述|前面|先前)?(?:的)?(?:所有|全部)?(?:指令|指示|提示|要求|规则)[^。！？\n]*[。！？]?"
-    r"|[^.!?\n]*\b(?:ignore|disregard)\s+(?:all\s+)?(?:the\s+)?(?:previous|above|prior)\s+instructions\b[^.!?\n]*[.!?]?",
+    # Bounded runs: an unbounded class before the keyword backtracks quadratically on long lines.
+    r"[^。！？\n]{0,120}(?:忽略|无视|不要理会)(?:以上|之前|上述|前面|先前)?(?:的)?(?:所有|全部)?(?:指令|指示|提示|要求|规则)[^。！？\n]{0,200}[。！？]?"
+    r"|[^.!?。！？\n]{0,120}\b(?:ignore|disregard)\s+(?:all\s+)?(?:the\s+)?(?:previous|above|prior)\s+instructions\b[^.!?。！？\n]{0,200}[.!?]?",
     re.I,
 )
 # A scrape's "title - site name" suffix.

@@ -51,17 +51,52 @@ def decode_bytes(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
+    mixed = _per_line(data)
+    if mixed is not None:
+        return mixed
+    return _detected(data, utf8_error)
+
+
+# Encodings Chinese reports arrive in, besides UTF-8; charset-normalizer chooses among them.
+CANDIDATES = ["gb18030", "big5", "utf_16", "utf_16_le", "utf_16_be"]
+
+
+def _detected(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=CANDIDATES).best()
+    text = str(best) if best is not None else None
+    # A decode must read as Chinese text: anything else is the wrong guess, reported, never mojibake.
+    if text is None or _cjk_ratio(text) < 0.2 or "\ufffd" in text:
         raise InputError(
-            f"undecodable input: not valid UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
-            "and not valid GB18030"
-        ) from None
-    # GB18030 decodes almost any byte string; accept it only when the result reads as Chinese text.
-    if _cjk_ratio(text) < 0.2:
-        raise InputError(
-            "undecodable input: not valid UTF-8, and a GB18030 reading does not look like Chinese text"
+            f"undecodable input: not valid UTF-8 ({utf8_error.reason} at byte {utf8_error.start}), and no "
+            f"reading as {', '.join(CANDIDATES)} looks like Chinese text"
         )
-    log.info("decoded as GB18030")
-    return Decoded(text, "gb18030")
+    encoding = best.encoding.replace("_", "-")  # type: ignore[union-attr]
+    log.info("decoded as %s", encoding)
+    return Decoded(text, encoding)
+
+
+def _per_line(data: bytes) -> "Decoded | None":
+    """Files stitched from UTF-8 and GB18030 parts: each line in the encoding it is valid in."""
+    lines = data.split(b"\n")
+    utf8_lines = broken = 0
+    out = []
+    for line in lines:
+        try:
+            out.append(line.decode("utf-8"))
+            utf8_lines += bool(line.strip()) and any(b > 0x7F for b in line)
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("gb18030"))
+            except UnicodeDecodeError:
+                # The switch happened inside this line: keep what reads, mark the rest with U+FFFD.
+                out.append(line.decode("utf-8", errors="replace"))
+                broken += 1
+    if utf8_lines == 0 or broken > max(1, len(lines) // 100):
+        return None  # a single-encoding file (or not text): let detection decide
+    text = "\n".join(out)
+    if _cjk_ratio(text) < 0.2:
+        return None
+    log.warning("mixed encodings: UTF-8 and GB18030 lines (%d line(s) undecodable in part)", broken)
+    return Decoded(text, "mixed(utf-8+gb18030)" + (f", {broken} line(s) partly undecodable" if broken else ""))
