@@ -25,7 +25,7 @@ STOP = re.compile(r"[二〇○零一三四五六七八九]{4}年[一二三四五
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 
 
-def _items(doc: Document, start: int, end: int) -> list[Item]:
+def _items(doc: Document, start: int, end: int, methods: Optional[list[str]] = None) -> list[Item]:
     text = doc.text
     stop = STOP.search(text, start, end)
     end = stop.start() if stop else end
@@ -36,6 +36,8 @@ def _items(doc: Document, start: int, end: int) -> list[Item]:
             best = positions
             break
     pieces: list[tuple[int, int]] = []
+    if methods is not None:
+        methods.append("markers" if best else "sentences")
     if best:
         bounds = best + [end]
         pieces = [(bounds[i], bounds[i + 1]) for i in range(len(best))]
@@ -67,7 +69,10 @@ def split_narrative(doc: Document, problems: Optional[tuple[int, int]],
         if turn:
             improvements = (turn.start(), problems[1])
             problems = (problems[0], turn.start())
-    return Narrative(
-        problems=_items(doc, *problems) if problems else [],
-        improvements=_items(doc, *improvements) if improvements else [],
+    methods: list[str] = []
+    narrative = Narrative(
+        problems=_items(doc, *problems, methods) if problems else [],
+        improvements=_items(doc, *improvements, methods) if improvements else [],
     )
+    narrative.method = "sentences" if "sentences" in methods else ("markers" if methods else None)
+    return narrative

@@ -92,6 +92,8 @@ class StatisticsRow(BaseModel):
 class Narrative(BaseModel):
     problems: list[Item] = Field(default_factory=list)
     improvements: list[Item] = Field(default_factory=list)
+    # How the items were found: "markers" (一是/（一）/1.), "sentences" (fallback split) or "llm".
+    method: Optional[str] = None
 
 
 class ProcessingFee(BaseModel):

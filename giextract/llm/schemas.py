@@ -171,3 +171,23 @@ class MetaOut(BaseModel):
     agency: Optional[str] = Field(None, description="the reporting body as the report names itself")
     report_year: Optional[int] = Field(None, description="the year reported on, not the publication year")
     published_date: Optional[str] = Field(None, description="YYYY-MM-DD when stated")
+
+    @model_validator(mode="after")
+    def stated_in_text(self, info: ValidationInfo) -> "MetaOut":
+        """Metadata the text does not state is null, never a guess."""
+        ctx = _context(info)
+        text = re.sub(r"\s", "", ctx.get("section_text", ""))
+        if ctx.get("lenient") or not text:
+            return self
+        problems = []
+        if self.agency and re.sub(r"\s", "", self.agency) not in text:
+            problems.append(f"agency {self.agency!r} does not occur in the text: give null or the name as printed")
+        if self.report_year and f"{self.report_year}年" not in text:
+            problems.append(f"report_year {self.report_year} is not stated in the text (no '{self.report_year}年'): give null")
+        if self.published_date:
+            y, m, d = (self.published_date.split("-") + ["", "", ""])[:3]
+            if not (y in text and m.lstrip("0") in text and d.lstrip("0") in text):
+                problems.append(f"published_date {self.published_date} is not stated in the text: give null")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

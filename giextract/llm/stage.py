@@ -56,7 +56,12 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
                                             message=f"{path}: from an LLM answer that failed validation"))
             findings += merge_table(report, table, era, output.cells, hybrid)
     problems = section_text(doc, raw, "problems", "improvements")
-    if problems is not None:
+    rules_narrative = report.problems_improvements
+    # Hybrid keeps a split the rules made on explicit markers (一是, （一）, 1.): measured more reliable
+    # than a small model's; the model takes over where the rules fell back to sentences.
+    trusted = hybrid and rules_narrative is not None and rules_narrative.method == "markers" and bool(
+        rules_narrative.problems or rules_narrative.improvements)
+    if problems is not None and not trusted:
         output = run(tasks.narrative, problems)
         record(output)
         if output.narrative is not None and output.error is None and (

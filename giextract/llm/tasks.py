@@ -66,7 +66,7 @@ def narrative(client: LLMClient, doc: Document, span: Span) -> TaskOutput:
     out = TaskOutput(result=result)
     if isinstance(result.value, NarrativeOut):
         problems, improvements = _full_items(doc, span, result.value.problems, result.value.improvements)
-        out.narrative = Narrative(problems=problems, improvements=improvements)
+        out.narrative = Narrative(problems=problems, improvements=improvements, method="llm")
     return out
 
 
