@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from giextract.llm.cache import ResponseCache, cache_key
 from giextract.llm.config import LLMConfig
-from giextract.llm.retry import call_with_retries
+from giextract.llm.retry import call_with_retries, is_transient
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -50,6 +50,14 @@ class LLMClient:
         self.config = config
         raw = openai.OpenAI(base_url=config.base_url, api_key=config.api_key or "no-key",
                             max_retries=0, timeout=config.timeout, http_client=http_client)
+        send = raw.chat.completions.create
+
+        def send_with_retries(*args: Any, **kwargs: Any) -> Any:
+            # Transient faults are retried per HTTP request, below instructor: a 429 during a re-ask
+            # neither restarts the conversation nor spends a re-ask.
+            return call_with_retries(config, lambda: send(*args, **kwargs), self._local.__dict__.setdefault("transient", {}))
+
+        raw.chat.completions.create = send_with_retries  # type: ignore[method-assign]
         self._client = instructor.from_openai(raw, mode=MODES[config.mode])
         self._client.on("completion:response", self._count_response)
         self.cache = ResponseCache(config)
@@ -83,13 +91,14 @@ class LLMClient:
         if self.config.mode == "json":
             # llama.cpp's server takes a schema inside a json_object response_format (not json_schema).
             kwargs["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
-        counter: dict[str, int] = {}
+        self._local.transient = counter = {}
         result: CallResult
         try:
-            value, _ = call_with_retries(
-                self.config, lambda: self._client.chat.completions.create_with_completion(**kwargs), counter)
+            value, _ = self._client.chat.completions.create_with_completion(**kwargs)
             result = CallResult(value)
         except InstructorRetryException as exc:
+            if is_transient(exc):
+                raise (exc.__cause__ or exc) from None  # the endpoint kept failing: the caller records it
             failed = getattr(exc, "failed_attempts", None) or []
             last = str(getattr(failed[-1], "exception", exc)) if failed else str(exc)
             reason = " ".join(line.strip() for line in last.splitlines()[:3])
