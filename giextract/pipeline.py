@@ -94,7 +94,7 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
                  file_sha256: Optional[str] = None) -> Report:
     """Extract one report. ``mode``: ``rules`` (offline), ``llm`` (the model fills every section) or
     ``hybrid`` (rules first; the model fills what rules could not, and the narrative)."""
-    if mode not in ("rules", "llm", "hybrid"):
+    if mode not in ("rules", "llm", "hybrid", "naive"):  # naive: the benchmark's one-call baseline
         raise ValueError(f"mode {mode!r}: choose rules, llm or hybrid")
     if mode != "rules" and llm is None:
         raise ValueError(f"mode {mode!r} needs an LLM client (giextract.llm.LLMClient)")
@@ -125,7 +125,13 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
     improvements = section_text(doc, raw, "improvements")
     report.problems_improvements = split_narrative(doc, problems, improvements)
     report.other_matters = _other_matters(doc, raw)
-    if mode != "rules":
+    if mode == "naive":
+        from giextract.llm.naive import apply_naive
+
+        report.active_disclosure = report.applications = report.review_litigation = None
+        report.findings = [f for f in report.findings if f.rule in ("encoding", "truncated")]
+        report.findings += apply_naive(report, doc, era, llm)  # type: ignore[arg-type]
+    elif mode != "rules":
         from giextract.llm.stage import apply_llm  # only LLM modes import openai/instructor
 
         report.findings += apply_llm(report, doc, raw, era, llm, hybrid=mode == "hybrid")  # type: ignore[arg-type]

@@ -1,0 +1,52 @@
+"""The naive baseline the benchmark compares against: the whole report through instructor in one call for
+the full schema. Not a mode to use; a yardstick for what section-by-section hybrid saves."""
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, Field
+
+from giextract.core.model import Finding, Narrative, Report
+from giextract.ingest.normalize import Document
+from giextract.llm.client import LLMClient
+from giextract.llm.hybrid import merge_table
+from giextract.llm.prompts import render
+from giextract.llm.schemas import ActiveRowOut, ApplicationsRowOut, MetaOut, NarrativeOut, ReviewOut
+from giextract.llm.tasks import _NumberLocator, _full_items
+from giextract.templates.tables import APPLICATION_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS
+
+
+class WholeReportOut(BaseModel):
+    meta: MetaOut = Field(default_factory=MetaOut)
+    active_disclosure: list[ActiveRowOut] = Field(default_factory=list)
+    applications: list[ApplicationsRowOut] = Field(default_factory=list)
+    review_litigation: Optional[ReviewOut] = None
+    narrative: NarrativeOut = Field(default_factory=NarrativeOut)
+
+
+def apply_naive(report: Report, doc: Document, era: str, client: LLMClient) -> list[Finding]:
+    text = doc.text.strip()
+    result = client.fill(render("whole_report", text), WholeReportOut, {"lenient": True})
+    report.usage = {k: int(v) for k, v in sorted(result.usage.items())}
+    value = result.value
+    if not isinstance(value, WholeReportOut):
+        return []
+    span = (0, len(doc.text))
+    problems, improvements = _full_items(doc, span, value.narrative.problems, value.narrative.improvements)
+    report.problems_improvements = Narrative(problems=problems, improvements=improvements, method="llm")
+    for name, meta_value in value.meta.model_dump(exclude_none=True).items():
+        setattr(report.meta, name, meta_value)
+    if era not in ("2019", "2021"):
+        return []
+    cells = {}
+    locate = _NumberLocator(doc, span)
+    for row in value.applications:
+        if len(row.values) == len(APPLICATION_COLUMNS):
+            for col, v in zip(APPLICATION_COLUMNS, row.values):
+                cells[f"applications.{row.row.strip()}.{col}"] = locate.cell(v, False)
+    findings = merge_table(report, "applications", era, cells, hybrid=False)
+    if value.review_litigation is not None:
+        review = {f"review_litigation.{g}.{c}": locate.cell(getattr(getattr(value.review_litigation, g), c), False)
+                  for g in REVIEW_GROUPS for c in REVIEW_COLUMNS}
+        findings += merge_table(report, "review_litigation", era, review, hybrid=False)
+    return findings
