@@ -1,9 +1,11 @@
 """Benchmark of the rules path: reports/second and peak memory over the corpus repeated to N reports."""
 from __future__ import annotations
 
+import os
 import resource
 import time
 from pathlib import Path
+from typing import Optional
 
 from giextract.pipeline import extract_text
 
@@ -21,3 +23,43 @@ def run_bench(corpus: str, reports: int = 1000) -> dict[str, object]:
     return {"reports": reports, "distinct_inputs": len(texts), "seconds": round(elapsed, 3),
             "reports_per_second": round(reports / elapsed, 1), "peak_rss_mb": round(peak_kb / 1024, 1),
             "note": "one process, one core, rules mode"}
+
+
+def run_batch_bench(corpus: str, files: int = 2000, jobs: Optional[int] = None) -> dict[str, object]:
+    """Folder throughput with all cores: distinct files (so nothing is deduplicated), processes, JSONL out."""
+    import shutil
+    import tempfile
+
+    from giextract.batch import run_batch
+
+    texts = sorted(Path(corpus).glob("*.txt"))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        for i in range(files):
+            source = texts[i % len(texts)]
+            (folder / f"{i:05d}.txt").write_text(source.read_text(encoding="utf-8") + f"\n{i}\n", encoding="utf-8")
+        start = time.perf_counter()
+        result = run_batch([str(folder)], Path(tmp) / "out.jsonl", jobs=jobs, quiet=True)
+        elapsed = time.perf_counter() - start
+        shutil.rmtree(folder)
+    return {"files": files, "jobs": jobs or os.cpu_count(), "seconds": round(elapsed, 2),
+            "files_per_second": round(files / elapsed, 1), "records": result.written}
+
+
+def token_bench(cassettes: str = "cassettes", eval_dir: str = "eval") -> dict[str, object]:
+    """Hybrid vs. the naive one-call baseline, both replayed from cassettes: tokens per report and accuracy."""
+    from giextract.evaluation.run import evaluate
+    from giextract.llm import LLMClient, LLMConfig
+
+    client = LLMClient(LLMConfig(base_url="http://127.0.0.1:9/v1", use_cache=False))
+    out: dict[str, object] = {}
+    for mode in ("hybrid", "naive", "llm"):
+        result = evaluate(mode, eval_dir=Path(eval_dir), client=client, cassettes=Path(cassettes))
+        out[mode] = {"tokens_per_report": round(float(result["usage"]["tokens_per_report"]), 1),
+                     "cell_accuracy": result["cells"]["accuracy"], "silent_wrong": result["silent_wrong"],
+                     "narrative_f1": result["narrative"]["f1"]}
+    hybrid, naive = out["hybrid"], out["naive"]
+    out["hybrid_tokens_vs_naive"] = round(hybrid["tokens_per_report"] / naive["tokens_per_report"], 3) \
+        if naive["tokens_per_report"] else None  # type: ignore[index,operator]
+    return out

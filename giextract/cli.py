@@ -106,9 +106,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from giextract.bench import run_bench
+    from giextract.bench import run_batch_bench, run_bench, token_bench
 
-    result = run_bench(args.corpus, args.reports)
+    result: dict = {"rules_single_core": run_bench(args.corpus, args.reports)}
+    if args.batch:
+        result["batch_all_cores"] = run_batch_bench(args.corpus, args.batch)
+    if args.tokens:
+        result["llm_tokens_from_cassettes"] = token_bench()
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
@@ -173,6 +177,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     be = sub.add_parser("bench", help="reports/second and peak memory of the rules path")
     be.add_argument("--corpus", default="eval/sources", help="folder of .txt reports (default: the eval set)")
     be.add_argument("--reports", type=int, default=1000)
+    be.add_argument("--batch", type=int, default=0, help="also time a folder of this many files with all cores")
+    be.add_argument("--tokens", action="store_true", help="also compare hybrid vs naive tokens from cassettes")
     be.set_defaults(func=cmd_bench)
     ev = sub.add_parser("eval", help="score a mode against the hand-read gold set in eval/")
     ev.add_argument("--mode", default="rules", help="rules, llm, hybrid, or several comma-separated (rules,hybrid)")
