@@ -132,7 +132,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             cassettes = Path(args.cassettes or "cassettes")
             config = LLMConfig(model=config.model, base_url="http://127.0.0.1:8765/v1", mode=config.mode, use_cache=False)
         client = LLMClient(config)
-    return run_eval(modes, args.split, args.json, args.compare, client=client, cassettes=cassettes)
+    return run_eval(modes, args.split, args.json, args.compare, client=client, cassettes=cassettes, inputs=args.inputs)
 
 
 def cmd_serve_local(args: argparse.Namespace) -> int:
@@ -182,6 +182,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     be.set_defaults(func=cmd_bench)
     ev = sub.add_parser("eval", help="score a mode against the hand-read gold set in eval/")
     ev.add_argument("--mode", default="rules", help="rules, llm, hybrid, or several comma-separated (rules,hybrid)")
+    ev.add_argument("--inputs", choices=("txt", "pdf"), default="txt",
+                    help="pdf: score the reports that have their original PDF, read from the PDF")
     ev.add_argument("--cassettes", help="replay recorded exchanges from this folder (default when no endpoint: cassettes/)")
     _llm_options(ev)
     ev.add_argument("--split", choices=("dev", "test"))

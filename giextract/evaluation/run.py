@@ -45,15 +45,22 @@ def _extract_for_eval(source: Path, name: str, mode: str, client: Any, cassettes
 
 
 def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = DEFAULT_EVAL_DIR,
-             client: Any = None, cassettes: Optional[Path] = None, record: bool = False) -> dict[str, Any]:
+             client: Any = None, cassettes: Optional[Path] = None, record: bool = False,
+             inputs: str = "txt") -> dict[str, Any]:
     """Score ``mode`` on the gold set. LLM modes use ``client``; with ``cassettes`` they replay (or, with
-    ``record``, record) one cassette per report and mode."""
+    ``record``, record) one cassette per report and mode. ``inputs="pdf"`` scores the reports that have
+    their original PDF beside the text, read from the PDF."""
     started = time.perf_counter()
     scores = []
     usage: Counter = Counter()
     for path in gold_files(eval_dir, split):
         gold = load(path)
-        report = _extract_for_eval(source_of(gold, eval_dir), path.stem, mode, client, cassettes, record)
+        source = source_of(gold, eval_dir)
+        if inputs == "pdf":
+            if not source.with_suffix(".pdf").exists():
+                continue
+            source = source.with_suffix(".pdf")
+        report = _extract_for_eval(source, path.stem, mode, client, cassettes, record)
         usage.update(report.usage or {})
         scores.append(score_report(path.stem, gold, report))
     overall = Counter(v.outcome for s in scores for v in s.cells)
@@ -64,7 +71,7 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
         for k, ok in s.meta.items():
             meta[k].append(ok)
     return {
-        "mode": mode, "split": split or "all", "reports": len(scores),
+        "mode": mode, "split": split or "all", "inputs": inputs, "reports": len(scores),
         "seconds": round(time.perf_counter() - started, 2),
         "cells": {**{o: overall.get(o, 0) for o in OUTCOMES}, "accuracy": _accuracy(dict(overall))},
         "silent_wrong": overall.get("silent", 0),
@@ -87,7 +94,8 @@ def _fmt(x: Optional[float]) -> str:
 
 
 def render(result: dict[str, Any]) -> str:
-    lines = [f"giextract eval — mode {result['mode']}, split {result['split']}, {result['reports']} reports, "
+    lines = [f"giextract eval — mode {result['mode']}, split {result['split']}, inputs {result.get('inputs', 'txt')}, "
+             f"{result['reports']} reports, "
              f"{result['seconds']}s", ""]
     header = f"{'':24}" + "".join(f"{o:>10}" for o in OUTCOMES) + f"{'accuracy':>10}"
     for title, table in (("by section", result["by_section"]), ("by era", result["by_era"])):
@@ -134,8 +142,8 @@ def side_by_side(results: list[dict[str, Any]]) -> str:
 
 
 def main(modes: list[str], split: Optional[str], json_out: Optional[str], previous: Optional[str],
-         client: Any = None, cassettes: Optional[Path] = None) -> int:
-    results = [evaluate(mode, split, client=client, cassettes=cassettes) for mode in modes]
+         client: Any = None, cassettes: Optional[Path] = None, inputs: str = "txt") -> int:
+    results = [evaluate(mode, split, client=client, cassettes=cassettes, inputs=inputs) for mode in modes]
     for result in results:
         print(render(result))
         print()
