@@ -13,7 +13,7 @@ from giextract.ingest.documents import document_text
 from giextract.ingest.normalize import Document
 from giextract.meta import extract_meta
 from giextract.narrative import split_narrative
-from giextract.rules.prose import u6
+from giextract.rules.prose import o14, u6
 from giextract.rules.validate import validate
 from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
 from giextract.tables.active import parse_active_disclosure
@@ -139,6 +139,7 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
     prose = section_text(doc, raw, "overview")
     if prose:
         report.findings += u6(report, doc.text[prose[0]:prose[1]])
+    report.findings += o14(doc.text)
     return report
 
 

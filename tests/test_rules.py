@@ -126,3 +126,22 @@ def test_u8_headings_present_and_ordered() -> None:
     assert "U8" not in rules_of(_report(sections=ordered))
     assert "U8" in rules_of(_report(sections=ordered[:3] + ordered[4:]))
     assert "U8" in rules_of(_report(sections=[ordered[1], ordered[0]] + ordered[2:]))
+
+
+def test_o14_prose_breakdowns() -> None:
+    from giextract.rules.prose import o14
+
+    good = "主动公开的100条政府信息中，机构职能类信息60条，占60%；规划计划类信息30条，占30%；其他10条，占10%。"
+    bad_sum = good.replace("其他10条", "其他12条")
+    bad_share = good.replace("占10%", "占19%")
+    assert o14(good) == []
+    assert [f.rule for f in o14(bad_sum)] == ["O14"] and "add up to 102条" in o14(bad_sum)[0].message
+    assert any("109%" in f.message for f in o14(bad_share))
+
+
+def test_o14_fires_where_the_corpus_report_is_inconsistent() -> None:
+    import giextract
+    from pathlib import Path
+
+    report = giextract.extract(Path(__file__).resolve().parents[1] / "eval" / "sources" / "004_pingtan-county-2011.txt")
+    assert any(f.rule == "O14" and "425条" in f.message and "421条" in f.message for f in report.findings)

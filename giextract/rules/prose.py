@@ -35,3 +35,42 @@ def u6(report: Report, prose: str) -> list[Finding]:
                                message=f"U6 ({what}): the prose says {m.group(0)!r} = {stated} but the table "
                                        f"gives {' + '.join(paths)} = {table}"))
     return out
+
+
+# A category in a prose breakdown: "机构职能类信息45条，占10.9%".
+_SHARE = re.compile(r"(\d+)\s*(条|件|个|次|宗)[，,]?\s*(?:所)?占(?:比)?(?:为)?\s*(\d+(?:\.\d+)?)\s*%")
+_COUNT = re.compile(r"(\d+)\s*(条|件|个|次|宗)")
+MAX_GAP = 60  # characters of category wording between two shares of one breakdown
+PERCENT_TOLERANCE = 1.5  # rounding of printed percentages
+
+
+def _breakdowns(prose: str) -> list[list[re.Match[str]]]:
+    groups: list[list[re.Match[str]]] = []
+    for m in _SHARE.finditer(prose):
+        if groups and m.start() - groups[-1][-1].end() <= MAX_GAP and m.group(2) == groups[-1][-1].group(2):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return [g for g in groups if len(g) >= 2]
+
+
+def o14(prose: str) -> list[Finding]:
+    """Category counts of a prose breakdown add up to the total stated just before it; shares to ~100%."""
+    out = []
+    for group in _breakdowns(prose):
+        unit = group[0].group(2)
+        before = prose[max(0, group[0].start() - 80):group[0].start()]
+        totals = [m for m in _COUNT.finditer(before) if m.group(2) == unit]
+        parts = [int(m.group(1)) for m in group]
+        shares = [float(m.group(3)) for m in group]
+        if totals:
+            total = int(totals[-1].group(1))
+            if total != sum(parts) and total > max(parts):
+                out.append(Finding(rule="O14", severity="warning",
+                                   message=f"O14: the prose states {total}{unit} in all, but its {len(parts)} "
+                                           f"categories add up to {sum(parts)}{unit}"))
+        if len(group) >= 3 and abs(sum(shares) - 100) > PERCENT_TOLERANCE and sum(shares) > 50:
+            out.append(Finding(rule="O14", severity="warning",
+                               message=f"O14: the shares of a {len(parts)}-category breakdown add up to "
+                                       f"{sum(shares):g}%, not 100%"))
+    return out
