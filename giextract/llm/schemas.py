@@ -172,6 +172,15 @@ class MetaOut(BaseModel):
     report_year: Optional[int] = Field(None, description="the year reported on, not the publication year")
     published_date: Optional[str] = Field(None, description="YYYY-MM-DD when stated")
 
+    @field_validator("published_date")
+    @classmethod
+    def iso_date(cls, value: Optional[str]) -> Optional[str]:
+        """Models add times or write 2021年1月30日; keep the date, as YYYY-MM-DD."""
+        if not value:
+            return None
+        m = re.search(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", value)
+        return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else value
+
     @model_validator(mode="after")
     def stated_in_text(self, info: ValidationInfo) -> "MetaOut":
         """Metadata the text does not state is null, never a guess."""
