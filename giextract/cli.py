@@ -34,6 +34,9 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-reasks", type=int, help="validation re-asks per call (default 2)")
     group.add_argument("--retries", type=int, help="tries for 429/5xx/timeouts (default 4)")
     group.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
+    group.add_argument("--hybrid-narrative", choices=("fallback", "sentences", "always"),
+                       help="when hybrid asks the model for problems/improvements (default: fallback = only "
+                            "where the rules found none)")
     group.add_argument("--cache-dir", help="response cache folder (default .cache/giextract-llm)")
 
 
@@ -42,6 +45,7 @@ def _llm_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     return LLMConfig.from_env(model=args.model, base_url=args.base_url, mode=args.instructor_mode,
                               max_reasks=args.max_reasks, transient_attempts=args.retries,
+                              hybrid_narrative=args.hybrid_narrative,
                               use_cache=False if args.no_cache else None,
                               cache_dir=Path(args.cache_dir) if args.cache_dir else None)
 
@@ -154,7 +158,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         return 2
     client = LLMClient(config)
     for mode in args.modes.split(","):
-        result = evaluate(mode, args.split, client=client, cassettes=Path(args.cassettes), record=True)
+        result = evaluate(mode, args.split, client=client, cassettes=Path(args.cassettes), record=True,
+                          only=set(args.reports) if args.reports else None)
         print(render(result))
     return 0
 
@@ -198,6 +203,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rc.add_argument("--modes", default="llm,hybrid")
     rc.add_argument("--split", choices=("dev", "test"))
     rc.add_argument("--cassettes", default="cassettes")
+    rc.add_argument("--reports", nargs="*", help="only these gold reports (file stems); default all")
     _llm_options(rc)
     rc.set_defaults(func=cmd_record)
     args = parser.parse_args(argv)

@@ -46,14 +46,17 @@ def _extract_for_eval(source: Path, name: str, mode: str, client: Any, cassettes
 
 def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = DEFAULT_EVAL_DIR,
              client: Any = None, cassettes: Optional[Path] = None, record: bool = False,
-             inputs: str = "txt") -> dict[str, Any]:
+             inputs: str = "txt", only: Optional[set[str]] = None) -> dict[str, Any]:
     """Score ``mode`` on the gold set. LLM modes use ``client``; with ``cassettes`` they replay (or, with
     ``record``, record) one cassette per report and mode. ``inputs="pdf"`` scores the reports that have
     their original PDF beside the text, read from the PDF."""
     started = time.perf_counter()
     scores = []
     usage: Counter = Counter()
+    errors: Counter = Counter()
     for path in gold_files(eval_dir, split):
+        if only and path.stem not in only:
+            continue
         gold = load(path)
         source = source_of(gold, eval_dir)
         if inputs == "pdf":
@@ -62,6 +65,7 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
             source = source.with_suffix(".pdf")
         report = _extract_for_eval(source, path.stem, mode, client, cassettes, record)
         usage.update(report.usage or {})
+        errors.update(f"{e.stage}: {e.message.split(':')[0]}" for e in report.errors)
         scores.append(score_report(path.stem, gold, report))
     overall = Counter(v.outcome for s in scores for v in s.cells)
     narrative = sum((s.narrative for s in scores), Counter())
@@ -82,6 +86,7 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
         "usage": {**dict(usage), "tokens_per_report": (usage["prompt_tokens"] + usage["completion_tokens"])
                   / len(scores) if scores else 0},
         "findings": {s.name: s.rules_fired for s in scores},
+        "errors": dict(errors),
         "per_report": {s.name: {"era": s.era, "split": s.split,
                                 "cells": dict(Counter(v.outcome for v in s.cells)),
                                 "wrong": [v.__dict__ for v in s.cells if v.outcome != "correct"],
@@ -114,6 +119,8 @@ def render(result: dict[str, Any]) -> str:
         lines.append(f"LLM: {u.get('calls', 0)} calls, {u.get('reasks', 0)} re-asks, {u.get('transient_retries', 0)} "
                      f"transient retries, {u.get('prompt_tokens', 0)} prompt + {u.get('completion_tokens', 0)} "
                      f"completion tokens, {u.get('tokens_per_report', 0):.0f} tokens per report")
+    if result.get("errors"):
+        lines.append("errors: " + "; ".join(f"{k} ×{v}" for k, v in result["errors"].items()))
     lines.append("findings (rule ids per report):")
     for name, rules in result["findings"].items():
         if rules:

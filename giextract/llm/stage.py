@@ -16,6 +16,16 @@ TABLE_SECTIONS = {"active_disclosure": "active_disclosure", "applications": "app
                   "review_litigation": "review_litigation"}
 
 
+def _keep_rules_narrative(report: Report, policy: str) -> bool:
+    narrative = report.problems_improvements
+    found = narrative is not None and bool(narrative.problems or narrative.improvements)
+    if policy == "always" or not found:
+        return False
+    if policy == "sentences":
+        return narrative.method == "markers"  # type: ignore[union-attr]
+    return True  # "fallback"
+
+
 def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, client: LLMClient,
               hybrid: bool) -> list[Finding]:
     findings: list[Finding] = []
@@ -56,12 +66,7 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
                                             message=f"{path}: from an LLM answer that failed validation"))
             findings += merge_table(report, table, era, output.cells, hybrid)
     problems = section_text(doc, raw, "problems", "improvements")
-    rules_narrative = report.problems_improvements
-    # Hybrid keeps a split the rules made on explicit markers (一是, （一）, 1.): measured more reliable
-    # than a small model's; the model takes over where the rules fell back to sentences.
-    trusted = hybrid and rules_narrative is not None and rules_narrative.method == "markers" and bool(
-        rules_narrative.problems or rules_narrative.improvements)
-    if problems is not None and not trusted:
+    if problems is not None and not (hybrid and _keep_rules_narrative(report, client.config.hybrid_narrative)):
         output = run(tasks.narrative, problems)
         record(output)
         if output.narrative is not None and output.error is None and (

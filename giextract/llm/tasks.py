@@ -162,6 +162,15 @@ def meta(client: LLMClient, doc: Document) -> TaskOutput:
     text = doc.text[:1200].strip()
     result = client.fill(render("meta", text), MetaOut, {"section_text": text})
     out = TaskOutput(result=result)
-    if isinstance(result.value, MetaOut):
+    if isinstance(result.value, MetaOut) and result.error is None:  # unverified metadata is no metadata
         out.meta = result.value.model_dump(exclude_none=True)
+        date = out.meta.get("published_date")
+        if date and not _labelled_date(text, date):
+            out.meta.pop("published_date")  # a date in the prose (a deadline, a meeting) is not the publication date
     return out
+
+
+def _labelled_date(text: str, date: str) -> bool:
+    y, m, d = date.split("-")
+    pattern = rf"{y}\s*[-/.年]\s*0?{int(m)}\s*[-/.月]\s*0?{int(d)}"
+    return re.search(rf"(?:发布|日期|时间|印发)[^\n]{{0,12}}{pattern}|^\s*{pattern}\s*日?\s*$", text, re.M) is not None
