@@ -112,15 +112,20 @@ class ReviewOut(BaseModel):
 
     @model_validator(mode="after")
     def r4_holds(self, info: ValidationInfo) -> "ReviewOut":
-        if _context(info).get("lenient"):
+        ctx = _context(info)
+        if ctx.get("lenient"):
             return self
         problems = []
+        text = ctx.get("section_text", "")
         for group in REVIEW_GROUPS:
             g = getattr(self, group)
             values = [getattr(g, c) for c in REVIEW_COLUMNS]
             if r4_group(values) is False:
                 problems.append(f"R4 failed in {group}: total = {g.total} but upheld + corrected + other + pending "
                                 f"= {sum(values[:4])}")
+            absent = [f"{c} {getattr(g, c)}" for c in REVIEW_COLUMNS if text and not _occurs(getattr(g, c), text)]
+            if absent:
+                problems.append(f"{group}: numbers that do not occur in the section text: {absent}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
