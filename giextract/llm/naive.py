@@ -43,10 +43,10 @@ def apply_naive(report: Report, doc: Document, era: str, client: LLMClient) -> l
     for row in value.applications:
         if len(row.values) == len(APPLICATION_COLUMNS):
             for col, v in zip(APPLICATION_COLUMNS, row.values):
-                cells[f"applications.{row.row.strip()}.{col}"] = locate.cell(v, False)
+                cells[f"applications.{row.row.strip()}.{col}"] = locate.cell(v)
     findings = merge_table(report, "applications", era, cells, hybrid=False)
     if value.review_litigation is not None:
-        review = {f"review_litigation.{g}.{c}": locate.cell(getattr(getattr(value.review_litigation, g), c), False)
+        review = {f"review_litigation.{g}.{c}": locate.cell(getattr(getattr(value.review_litigation, g), c))
                   for g in REVIEW_GROUPS for c in REVIEW_COLUMNS}
         findings += merge_table(report, "review_litigation", era, review, hybrid=False)
     return findings

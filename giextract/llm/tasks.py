@@ -39,7 +39,7 @@ class _NumberLocator:
     def __init__(self, doc: Document, span: Span):
         self.doc, self.start, self.end, self.cursor = doc, span[0], span[1], span[0]
 
-    def cell(self, value: float, flagged: bool) -> Cell:
+    def cell(self, value: float) -> Cell:
         number = int(value) if float(value).is_integer() else value
         text = f"{abs(number):g}" if isinstance(number, float) else str(abs(number))
         pos = self.doc.text.find(text, self.cursor, self.end)
@@ -50,8 +50,7 @@ class _NumberLocator:
             self.cursor = pos + len(text)
             span = self.doc.original_span(pos, pos + len(text))
         raw = self.doc.original[span[0]:span[1]] if span else text
-        return Cell(value=number, raw=raw, span=span, source="llm", status="ok",
-                    candidates=[] if not flagged else [])
+        return Cell(value=number, raw=raw, span=span, source="llm", status="ok")
 
 
 def _section(doc: Document, span: Span) -> str:
@@ -119,7 +118,7 @@ def applications(client: LLMClient, doc: Document, span: Span, era: str) -> Task
         for row in result.value.rows:
             if row.row in context["row_keys"] and len(row.values) == len(APPLICATION_COLUMNS):
                 for col, v in zip(APPLICATION_COLUMNS, row.values):
-                    out.cells[f"applications.{row.row}.{col}"] = locate.cell(v, result.error is not None)
+                    out.cells[f"applications.{row.row}.{col}"] = locate.cell(v)
     return out
 
 
@@ -132,7 +131,7 @@ def review(client: LLMClient, doc: Document, span: Span) -> TaskOutput:
         for group in REVIEW_GROUPS:
             values = getattr(result.value, group)
             for col in REVIEW_COLUMNS:
-                out.cells[f"review_litigation.{group}.{col}"] = locate.cell(getattr(values, col), result.error is not None)
+                out.cells[f"review_litigation.{group}.{col}"] = locate.cell(getattr(values, col))
     return out
 
 
@@ -154,7 +153,7 @@ def active_disclosure(client: LLMClient, doc: Document, span: Span, era: str,
             cols = columns.get((row.sub_table, row.row))
             if cols and len(row.values) == len(cols):
                 for col, v in zip(cols, row.values):
-                    out.cells[f"active_disclosure.{row.sub_table}.{row.row}.{col}"] = locate.cell(v, result.error is not None)
+                    out.cells[f"active_disclosure.{row.sub_table}.{row.row}.{col}"] = locate.cell(v)
     return out
 
 
