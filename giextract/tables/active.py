@@ -24,7 +24,8 @@ def _parser(sub: SubTable, column: str) -> Callable[[str], Optional[Number]]:
     return parse_count
 
 
-def _money_unit_cell(doc: Document, cell: Cell) -> Cell:
+def _with_unit(cell: Cell) -> Cell:
+    """Money cells say which unit the source printed (万元, or 元 converted to 万元)."""
     if cell.status == "ok" and cell.raw:
         parsed = parse_money_wan_yuan(cell.raw)
         cell.unit = parsed.unit if parsed else "万元"
@@ -62,7 +63,7 @@ def parse_active_disclosure(doc: Document, start: int, end: int, era: str) -> tu
             findings += [note] if note else []
             for column, cell in zip(sub.columns, cells):
                 if column in sub.money_columns:
-                    _money_unit_cell(doc, cell)
+                    _with_unit(cell)
         out.setdefault(sub.key, {})[row.key] = dict(zip(sub.columns, cells))
     return out, findings
 
