@@ -3,15 +3,16 @@ is done (by path and content hash), so a run killed with `kill -9` and restarted
 nothing. Identical files are extracted once. Rules work runs in processes, LLM work in a bounded pool."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import os
 import sys
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from giextract.core.model import ErrorRecord, Report, SourceInfo
 from giextract.crossyear import cross_year_findings
@@ -136,25 +137,41 @@ def run_batch(paths: Iterable[str], out: Path, mode: str = "rules", llm: Any = N
 
         for report in immediate:
             emit(report)
-        executor: Executor
+        def emit_group(digest: str, line: str) -> None:
+            record = json.loads(line)
+            for path in todo[digest]:
+                # Identical content: one extraction, one record per path.
+                record["source"]["path"] = str(path)
+                record["source"]["sha256"] = digest
+                emit(Report.model_validate(record))
+
         if mode == "rules":
-            executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1)
+            with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+                futures = {pool.submit(_extract_json, str(group[0])): digest for digest, group in todo.items()}
+                for future in as_completed(futures):
+                    emit_group(futures[future], future.result())
         else:
-            executor = ThreadPoolExecutor(max_workers=max(1, getattr(getattr(llm, "config", None), "concurrency", 4)))
-        with executor:
-            futures = {executor.submit(_extract_json, str(group[0]), mode, llm if mode != "rules" else None): digest
-                       for digest, group in todo.items()}
-            for future in as_completed(futures):
-                record = json.loads(future.result())
-                for path in todo[futures[future]]:
-                    # Identical content: one extraction, one record per path.
-                    record["source"]["path"] = str(path)
-                    record["source"]["sha256"] = futures[future]
-                    emit(Report.model_validate(record))
+            limit = max(1, getattr(getattr(llm, "config", None), "concurrency", 4))
+            asyncio.run(_llm_batch(todo, mode, llm, limit, emit_group))
     if bar:
         bar.close()
     add_cross_year_findings(out)
     return BatchResult(total=len(files), written=written, skipped=skipped, errors=errors)
+
+
+async def _llm_batch(todo: dict[str, list[Path]], mode: str, llm: Any, limit: int,
+                     emit_group: Callable[[str, str], None]) -> None:
+    """LLM work is I/O-bound: an event loop keeps at most ``limit`` reports in flight (each report's
+    calls go out from a worker thread), and records are written as each finishes."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(digest: str, path: Path) -> tuple[str, str]:
+        async with gate:
+            return digest, await asyncio.to_thread(_extract_json, str(path), mode, llm)
+
+    for finished in asyncio.as_completed([one(d, group[0]) for d, group in todo.items()]):
+        digest, line = await finished
+        emit_group(digest, line)
 
 
 def add_cross_year_findings(out: Path) -> None:
