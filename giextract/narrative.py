@@ -9,7 +9,7 @@ from giextract.core.model import Item, Narrative
 from giextract.ingest.normalize import Document
 
 _MARKERS = (
-    re.compile(r"[一二三四五六七八九十]是"),
+    re.compile(r"[一二三四五六七八九十]\s*是"),  # PDF layers break lines inside markers ("一\n是")
     re.compile(r"\([一二三四五六七八九十]\)"),
     re.compile(r"(?<![\d.])\d{1,2}[、.](?!\d)"),
 )
@@ -23,6 +23,42 @@ _SUBHEADING = re.compile(r"^\s*\([一二三四五六七八九十]\)[^。；;:：
 STOP = re.compile(r"[二〇○零一三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*$|"
                    r"指\s*标\s*名\s*称|统\s*计\s*指\s*标|政府信息公开(?:情况)?统计表", re.M)
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
+
+
+# A shortcoming in a list of several: "…规范性还有待提高、…深度和广度还有待提升、…有待加强等。"
+_DEFICIENCY = re.compile(r"有待|不够|不足|仍需|还需|欠缺|不高|较少|滞后|不强|不到位|不规范")
+
+
+# "…取得了一定成效，但…仍存在一定差距。" announces the list; "…，如" or "主要表现在：" opens it.
+_LEAD_IN = re.compile(r"[^。]*?(?:取得|成效|进展|成绩)[^。]*?(?:但|不过)[^。]*?(?:不足|差距|问题|薄弱)[^。，,]*"
+                      r"(?:[，,]\s*(?:主要表现在|主要是|如)[：:]?|[：:]|。)")
+
+
+def _without_lead_in(text: str, start: int, end: int) -> "tuple[int, int] | None":
+    """The span of a sentence without its announcing lead-in; None when it is only a lead-in."""
+    m = _LEAD_IN.match(text, start, end)
+    if m and m.group().endswith("。"):
+        # A whole sentence "取得…成效，但…": a lead-in, unless it names the shortcomings itself.
+        return (start, end) if _DEFICIENCY.search(text, start, end) else None
+    if m:
+        if len(text[m.end():end].strip()) < 4:
+            return None
+        start = m.end()  # what follows 如 / 主要表现在 is the list itself
+    return (start, end) if len(text[start:end].strip()) >= 4 else None
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """One sentence that lists several items: split at semicolons, or at 、 when every part names a
+    shortcoming (a bare 、 also separates words, so it needs that evidence)."""
+    for separator, needs_deficiency in (("；;", False), ("、", True)):
+        parts = [m.span() for m in re.finditer(rf"[^{separator}]+[{separator}]?", text[start:end])]
+        if len(parts) < 2:
+            continue
+        spans = [(start + a, start + b) for a, b in parts]
+        if needs_deficiency and not all(_DEFICIENCY.search(text, a, b) for a, b in spans):
+            continue
+        return spans
+    return []
 
 
 def _items(doc: Document, start: int, end: int, methods: Optional[list[str]] = None) -> list[Item]:
@@ -42,10 +78,10 @@ def _items(doc: Document, start: int, end: int, methods: Optional[list[str]] = N
         bounds = best + [end]
         pieces = [(bounds[i], bounds[i + 1]) for i in range(len(best))]
     else:
-        pieces = [m.span() for m in _SENTENCE.finditer(text, start, end)]
-        if len(pieces) == 1 and text.count("；", start, end) + text.count(";", start, end) >= 1:
-            # One sentence listing several things, separated by semicolons: one item per clause.
-            pieces = [m.span() for m in re.finditer(r"[^；;]+[；;]?", text[:end]) if m.start() >= start]
+        pieces = [p for m in _SENTENCE.finditer(text, start, end) if (p := _without_lead_in(text, *m.span()))]
+        if len(pieces) == 1:
+            s, e = pieces[0]
+            pieces = _clauses(text, s, e) or pieces
     out = []
     for s, e in pieces:
         chunk = text[s:e]
