@@ -49,6 +49,14 @@ def merge_table(report: Report, table: str, era: str, llm_cells: dict[str, Cell]
                                         message=f"{path}: rules read {current.value}, the LLM read {llm_cell.value}; "
                                                 "the rules value is kept"))
             continue
+        if not hybrid:
+            # llm mode takes the model's value, but the rules' reading still checks it.
+            if current.is_number and llm_cell.value != current.value:
+                findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[path],
+                                        message=f"{path}: the LLM read {llm_cell.value}, the rules read {current.value}"))
+            elif not current.is_number and table == "active_disclosure":
+                findings.append(Finding(rule="llm_unchecked", severity="warning", cells=[path],
+                                        message=f"{path}: from the LLM, and no rule or rules reading can check it"))
         if current.status == "ambiguous":
             if llm_cell.value not in current.candidates:
                 findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[path],
