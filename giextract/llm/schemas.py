@@ -20,6 +20,13 @@ def _context(info: ValidationInfo) -> dict[str, Any]:
     return info.context or {}
 
 
+def _text_to_check(info: ValidationInfo) -> Optional[str]:
+    """The section text without whitespace, or None when checks are off (lenient, or no text given)."""
+    ctx = _context(info)
+    text = re.sub(r"\s", "", ctx.get("section_text", ""))
+    return None if ctx.get("lenient") or not text else text
+
+
 def _occurs(value: float, text: str) -> bool:
     """The number's digits appear in the text (possibly inside a run-on string)."""
     digits = f"{value:g}" if isinstance(value, float) else str(value)
@@ -34,9 +41,8 @@ class NarrativeOut(BaseModel):
 
     @model_validator(mode="after")
     def quoted_from_text(self, info: ValidationInfo) -> "NarrativeOut":
-        ctx = _context(info)
-        text = re.sub(r"\s", "", ctx.get("section_text", ""))
-        if ctx.get("lenient") or not text:
+        text = _text_to_check(info)
+        if text is None:
             return self
         for kind in ("problems", "improvements"):
             for item in getattr(self, kind):
@@ -189,9 +195,8 @@ class MetaOut(BaseModel):
     @model_validator(mode="after")
     def stated_in_text(self, info: ValidationInfo) -> "MetaOut":
         """Metadata the text does not state is null, never a guess."""
-        ctx = _context(info)
-        text = re.sub(r"\s", "", ctx.get("section_text", ""))
-        if ctx.get("lenient") or not text:
+        text = _text_to_check(info)
+        if text is None:
             return self
         problems = []
         if self.agency and re.sub(r"\s", "", self.agency) not in text:
