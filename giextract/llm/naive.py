@@ -6,7 +6,7 @@ from typing import Optional
 
 from pydantic import BaseModel, Field
 
-from giextract.core.model import Finding, Narrative, Report
+from giextract.core.model import ErrorRecord, Finding, Narrative, Report
 from giextract.ingest.normalize import Document
 from giextract.llm.client import LLMClient
 from giextract.llm.hybrid import merge_table
@@ -26,7 +26,12 @@ class WholeReportOut(BaseModel):
 
 def apply_naive(report: Report, doc: Document, era: str, client: LLMClient) -> list[Finding]:
     text = doc.text.strip()
-    result = client.fill(render("whole_report", text), WholeReportOut, {"lenient": True})
+    try:
+        result = client.fill(render("whole_report", text), WholeReportOut, {"lenient": True})
+    except Exception as exc:  # noqa: BLE001 - the baseline's failures are part of what it measures
+        report.errors.append(ErrorRecord(stage="llm", message=f"whole_report: {type(exc).__name__}: {exc}"[:400]))
+        report.usage = {}
+        return []
     report.usage = {k: int(v) for k, v in sorted(result.usage.items())}
     value = result.value
     if not isinstance(value, WholeReportOut):
