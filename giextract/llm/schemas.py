@@ -210,3 +210,28 @@ class MetaOut(BaseModel):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+class StatisticsRowOut(BaseModel):
+    label: str
+    unit: Optional[str] = None
+    value: Optional[float] = None
+    cumulative: Optional[float] = None
+
+
+class StatisticsOut(BaseModel):
+    rows: list[StatisticsRowOut]
+
+    @field_validator("rows")
+    @classmethod
+    def numbers_occur(cls, rows: list[StatisticsRowOut], info: ValidationInfo) -> list[StatisticsRowOut]:
+        text = _text_to_check(info)
+        if text is None:
+            return rows
+        problems = [f"{r.label}: {v:g} does not occur in the section text"
+                    for r in rows for v in (r.value, r.cumulative) if v is not None and not _occurs(v, text)]
+        problems += [f"{r.label}: cumulative {r.cumulative:g} is below this year's {r.value:g}"
+                     for r in rows if r.value is not None and r.cumulative is not None and r.cumulative < r.value]
+        if problems:
+            raise ValueError("; ".join(problems[:6]))
+        return rows

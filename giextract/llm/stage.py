@@ -16,6 +16,33 @@ TABLE_SECTIONS = {"active_disclosure": "active_disclosure", "applications": "app
                   "review_litigation": "review_litigation"}
 
 
+def _statistics_start(report: Report, doc: Document) -> "int | None":
+    rows = report.statistics_table or []
+    if not rows or rows[0].span is None:
+        return None
+    start = rows[0].span[0]
+    # Original offset of the first row → normalized offset (the text before it has the same length in
+    # all but Traditional inputs; good enough to choose where the section starts).
+    return max(0, min(start, len(doc.text)) - 40)
+
+
+def _compare_statistics(report: Report, llm_rows: list) -> list[Finding]:  # type: ignore[type-arg]
+    """llm mode keeps the model's rows; where the rules read the same indicator differently, say so."""
+    by_key = {r.key: r for r in report.statistics_table or [] if r.key}
+    findings = []
+    for i, row in enumerate(llm_rows):
+        rules_row = by_key.get(row.key) if row.key else None
+        for name in ("value", "cumulative"):
+            mine, theirs = getattr(rules_row, name, None) if rules_row else None, getattr(row, name)
+            if mine is not None and theirs is not None and mine.is_number and theirs.value != mine.value:
+                findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[f"statistics_table.{i}.{name}"],
+                                        message=f"{row.label} {name}: the LLM read {theirs.value}, the rules read {mine.value}"))
+            elif theirs is not None and rules_row is None:
+                findings.append(Finding(rule="llm_unchecked", severity="warning", cells=[f"statistics_table.{i}.{name}"],
+                                        message=f"{row.label} {name}: from the LLM, no rules reading to check it"))
+    return findings
+
+
 def _keep_rules_narrative(report: Report, policy: str) -> bool:
     narrative = report.problems_improvements
     found = narrative is not None and bool(narrative.problems or narrative.improvements)
@@ -65,6 +92,17 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
                     findings.append(Finding(rule="llm_unverified", severity="warning", cells=[path],
                                             message=f"{path}: from an LLM answer that failed validation"))
             findings += merge_table(report, table, era, output.cells, hybrid)
+    if era == "legacy" and not hybrid:
+        span = section_text(doc, raw, "statistics_table")
+        table_start = _statistics_start(report, doc)
+        if span is None and table_start is not None:
+            span = (table_start, len(doc.text))
+        if span is not None:
+            output = run(tasks.statistics, span)
+            record(output)
+            if output.statistics is not None:
+                findings += _compare_statistics(report, output.statistics)
+                report.statistics_table = output.statistics
     problems = section_text(doc, raw, "problems", "improvements")
     if problems is not None and not (hybrid and _keep_rules_narrative(report, client.config.hybrid_narrative)):
         output = run(tasks.narrative, problems)

@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from giextract.core.model import Cell, ErrorRecord, Item, Narrative
+from giextract.core.model import Cell, ErrorRecord, Item, Narrative, StatisticsRow
 from giextract.ingest.normalize import Document
 from giextract.llm.client import CallResult, LLMClient
 from giextract.llm.prompts import render
 from giextract.narrative import STOP as NARRATIVE_STOP
-from giextract.llm.schemas import ActiveOut, ApplicationsOut, MetaOut, NarrativeOut, ReviewOut
+from giextract.llm.schemas import ActiveOut, ApplicationsOut, MetaOut, NarrativeOut, ReviewOut, StatisticsOut
+from giextract.tables.legacy_stats import indicator_key
 from giextract.templates.tables import (
     ACTIVE_DISCLOSURE, APPLICATION_COLUMNS, APPLICATIONS, RESULT_ROWS, REVIEW_COLUMNS, REVIEW_GROUPS,
 )
@@ -24,6 +25,7 @@ class TaskOutput:
     cells: dict[str, Cell] = field(default_factory=dict)  # dotted path → cell
     narrative: Optional[Narrative] = None
     meta: dict[str, Any] = field(default_factory=dict)
+    statistics: Optional[list[StatisticsRow]] = None
     result: Optional[CallResult] = None
 
     @property
@@ -173,3 +175,20 @@ def _labelled_date(text: str, date: str) -> bool:
     y, m, d = date.split("-")
     pattern = rf"{y}\s*[-/.年]\s*0?{int(m)}\s*[-/.月]\s*0?{int(d)}"
     return re.search(rf"(?:发布|日期|时间|印发)[^\n]{{0,12}}{pattern}|^\s*{pattern}\s*日?\s*$", text, re.M) is not None
+
+
+def statistics(client: LLMClient, doc: Document, span: Span) -> TaskOutput:
+    """The legacy 统计表: rows as printed; keys by the same indicator matching as the rules."""
+    text = _section(doc, span)
+    result = client.fill(render("legacy_statistics", text), StatisticsOut, {"section_text": text})
+    out = TaskOutput(result=result)
+    if isinstance(result.value, StatisticsOut):
+        locate = _NumberLocator(doc, span)
+        rows = []
+        for row in result.value.rows:
+            value = locate.cell(row.value) if row.value is not None else Cell.missing()
+            cumulative = locate.cell(row.cumulative) if row.cumulative is not None else None
+            rows.append(StatisticsRow(label=row.label, key=indicator_key(row.label, False), unit=row.unit,
+                                      value=value, cumulative=cumulative))
+        out.statistics = rows
+    return out
