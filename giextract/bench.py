@@ -52,14 +52,15 @@ def token_bench(cassettes: str = "cassettes", eval_dir: str = "eval") -> dict[st
     from giextract.evaluation.run import evaluate
     from giextract.llm import LLMClient, LLMConfig
 
-    client = LLMClient(LLMConfig(base_url="http://127.0.0.1:9/v1", use_cache=False))
     out: dict[str, object] = {}
-    for mode in ("hybrid", "naive", "llm"):
+    runs = (("hybrid", "hybrid", 2), ("hybrid_no_reasks", "hybrid", 0), ("naive", "naive", 2), ("llm", "llm", 2))
+    for name, mode, reasks in runs:
+        client = LLMClient(LLMConfig(base_url="http://127.0.0.1:9/v1", use_cache=False, max_reasks=reasks))
         result = evaluate(mode, eval_dir=Path(eval_dir), client=client, cassettes=Path(cassettes))
-        out[mode] = {"tokens_per_report": round(float(result["usage"]["tokens_per_report"]), 1),
-                     "cell_accuracy": result["cells"]["accuracy"], "silent_wrong": result["silent_wrong"],
-                     "narrative_f1": result["narrative"]["f1"]}
-    hybrid, naive = out["hybrid"], out["naive"]
-    out["hybrid_tokens_vs_naive"] = round(hybrid["tokens_per_report"] / naive["tokens_per_report"], 3) \
-        if naive["tokens_per_report"] else None  # type: ignore[index,operator]
+        out[name] = {"tokens_per_report": round(float(result["usage"]["tokens_per_report"]), 1),
+                     "cell_accuracy": round(result["cells"]["accuracy"], 4), "silent_wrong": result["silent_wrong"],
+                     "narrative_f1": round(result["narrative"]["f1"] or 0, 3)}
+    naive = out["naive"]["tokens_per_report"]  # type: ignore[index]
+    for name in ("hybrid", "hybrid_no_reasks"):
+        out[f"{name}_tokens_vs_naive"] = round(out[name]["tokens_per_report"] / naive, 3) if naive else None  # type: ignore[index]
     return out
