@@ -12,6 +12,7 @@ _REPORT_TITLE = re.compile(
     r"(?P<agency>[^\n，。,:：]{0,40}?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*"
     r"(?:(?P<agency2>[^\n，。,:：\d]{2,30}?))?政府信息公开(?:工作)?(?:年度)?(?:工作)?报告"
 )
+_TITLE_ANCHOR = re.compile(r"政府信息公开(?:工作)?(?:年度)?(?:工作)?报告")
 _LABELLED_DATE = re.compile(
     r"(?:发布时间|发布日期|时间|日期)\s*[:：]\s*(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
 )
@@ -67,7 +68,14 @@ def extract_meta(doc: Document, era: str) -> Meta:
     head = text[:3000]
     meta = Meta(era=era)  # type: ignore[arg-type]
     title_match = None
-    for candidate in _REPORT_TITLE.finditer(head):
+    # Find the cheap anchor first, then try the full pattern on its own line only (the full pattern run
+    # over the whole head backtracks badly where no title is found).
+    for anchor in _TITLE_ANCHOR.finditer(head):
+        line_start = head.rfind("\n", 0, anchor.start()) + 1
+        window_start = head.rfind("\n", 0, max(0, line_start - 1)) + 1 if anchor.start() - line_start < 8 else line_start
+        candidate = _REPORT_TITLE.search(head, max(window_start, anchor.start() - 120), anchor.end())
+        if candidate is None:
+            continue
         start = head.rfind("\n", 0, candidate.start()) + 1
         if re.fullmatch(r"\s*(?:标题[:：])?\s*[?？]?\s*", head[start:candidate.start()]):
             title_match = candidate

@@ -30,22 +30,37 @@ SPAM = re.compile(
     r"百家乐|赌场|老虎机|体育投注|氯胺酮|冰毒|海洛因|代孕)[\u4e00-\u9fff]{0,6}(?:官方网|官网|平台|网站)?"
     r"[:：]?"
 )
-# Prompt injection planted in report text: the whole sentence goes, before any rule or model reads it.
+# Prompt injection planted in report text: the whole sentence around it goes, before any rule or model
+# reads it. The keyword is searched first and the sentence found around it (a pattern that starts with
+# "any run of characters" would be tried at every position: slow on every report).
 INJECTION = re.compile(
-    # Bounded runs: an unbounded class before the keyword backtracks quadratically on long lines.
-    r"[^。！？\n]{0,120}(?:忽略|无视|不要理会)(?:以上|之前|上述|前面|先前)?(?:的)?(?:所有|全部)?(?:指令|指示|提示|要求|规则)[^。！？\n]{0,200}[。！？]?"
-    r"|[^.!?。！？\n]{0,120}\b(?:ignore|disregard)\s+(?:all\s+)?(?:the\s+)?(?:previous|above|prior)\s+instructions\b[^.!?。！？\n]{0,200}[.!?]?",
+    r"(?:忽略|无视|不要理会)(?:以上|之前|上述|前面|先前)?(?:的)?(?:所有|全部)?(?:指令|指示|提示|要求|规则)"
+    r"|\b(?:ignore|disregard)\s+(?:all\s+)?(?:the\s+)?(?:previous|above|prior)\s+instructions\b",
     re.I,
 )
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+MAX_SENTENCE = 200
+
+
+def _injection_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in INJECTION.finditer(text):
+        start = max((text.rfind(ch, max(0, m.start() - MAX_SENTENCE), m.start()) for ch in "。！？!?\n"), default=-1) + 1
+        end_match = _SENTENCE_END.search(text, m.end(), m.end() + MAX_SENTENCE)
+        end = end_match.end() if end_match and end_match.group() != "\n" else (end_match.start() if end_match else min(len(text), m.end() + MAX_SENTENCE))
+        spans.append((start, end))
+    return spans
+
+
 # A scrape's "title - site name" suffix.
 TITLE_SITE_SUFFIX = re.compile(r"\s+[-_|]\s+[^\n]{0,30}$")
 
 
 def junk_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for pattern in (BOILERPLATE_LINES, BOILERPLATE_INLINE, MARKUP, PINYIN_GLOSS, PAGE_NUMBER, SPAM, INJECTION):
+    for pattern in (BOILERPLATE_LINES, BOILERPLATE_INLINE, MARKUP, PINYIN_GLOSS, PAGE_NUMBER, SPAM):
         spans.extend(m.span() for m in pattern.finditer(text))
-    return spans
+    return spans + _injection_spans(text)
 
 
 def clean(doc: Document) -> tuple[Document, list[tuple[int, int]]]:

@@ -71,6 +71,15 @@ def readings(tokens: Sequence[Token], parsers: Sequence[CellParser],
     n = len(parsers)
     if not tokens or len(tokens) > n:
         return []
+    if len(tokens) == n:  # one token per cell (separated layouts): a single reading, no enumeration
+        pieces = []
+        for tok, parse in zip(tokens, parsers):
+            value = None if tok.is_na else parse(tok.text)
+            if value is None and not tok.is_na:
+                return []
+            pieces.append(Piece(tok.text, tok.start, tok.end, value, na=tok.is_na))
+        reading = tuple(pieces)
+        return [reading] if accept([p.value for p in reading]) else []
     out: list[Reading] = []
     caps = [_max_cells(t) for t in tokens]
     seen = 0

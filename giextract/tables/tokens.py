@@ -83,6 +83,8 @@ def parse_money_wan_yuan(text: str, default_unit: str = "万元") -> Optional[Pa
 
 
 def parse_count(text: str) -> Optional[int]:
+    if text.isdigit():  # the common case, without a regex (this runs for every candidate piece)
+        return None if len(text) > 1 and text[0] == "0" else int(text)
     m = re.fullmatch(r"\s*(\d+)\s*(?:项|个|件|条)?\s*", text)
     if not m:
         return None
