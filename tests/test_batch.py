@@ -28,11 +28,12 @@ def test_kill_9_then_resume_gives_exactly_one_record_per_file(tmp_path: Path) ->
     folder, out = tmp_path / "in", tmp_path / "out.jsonl"
     _corpus_copies(folder, 2000)
     command = [sys.executable, "-m", "giextract", "extract", str(folder), "--out", str(out), "--quiet", "--jobs", "2"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own session, so SIGKILL takes the pool's worker processes too (as killing a job does).
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
         if out.exists() and out.stat().st_size > 200_000:
-            os.kill(proc.pid, signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)
             break
         time.sleep(0.005)
     proc.wait()
