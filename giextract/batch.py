@@ -53,15 +53,21 @@ def error_record(path: Path, message: str, stage: str = "ingest", digest: Option
                   errors=[ErrorRecord(stage=stage, message=message)])
 
 
-def _extract_json(path: str, mode: str = "rules", llm: Any = None) -> str:
-    """Worker: one report as JSON; never raises (a batch never dies on one file)."""
+def extract_record(path: Path, mode: str = "rules", llm: Any = None) -> Report:
+    """Every input gets a record: the extraction, or the specific reason it could not be read. Never
+    raises (a batch never dies on one file)."""
     try:
-        return extract(Path(path), mode=mode, llm=llm).model_dump_json()
+        return extract(path, mode=mode, llm=llm)
     except InputError as exc:
-        return error_record(Path(path), str(exc)).model_dump_json()
+        return error_record(path, str(exc))
     except Exception as exc:  # noqa: BLE001
         log.exception("failed on %s", path)
-        return error_record(Path(path), f"{type(exc).__name__}: {exc}", stage="internal").model_dump_json()
+        return error_record(path, f"{type(exc).__name__}: {exc}", stage="internal")
+
+
+def _extract_json(path: str, mode: str = "rules", llm: Any = None) -> str:
+    """Worker side of extract_record: JSON crosses the process boundary."""
+    return extract_record(Path(path), mode, llm).model_dump_json()
 
 
 def read_done(out: Path) -> dict[tuple[str, str], str]:

@@ -6,25 +6,11 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
-from giextract.core.model import ErrorRecord, Report, SourceInfo
-from giextract.ingest.decode import InputError
-from giextract.pipeline import extract
+from giextract.core.model import Report
 
 log = logging.getLogger("giextract")
-REPORT_SUFFIXES = {".txt", ".text", ".md", ".pdf", ".html", ".htm", ".docx"}
-
-
-def _inputs(paths: Sequence[str]) -> Iterator[Path]:
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            yield from sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES)
-        else:
-            yield path
-
-
 def _llm_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("LLM (any OpenAI-compatible endpoint; also OPENAI_BASE_URL, OPENAI_API_KEY, GIEXTRACT_MODEL)")
     group.add_argument("--model", help="model name (default: $GIEXTRACT_MODEL or 'local')")
@@ -51,16 +37,9 @@ def _llm_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _record(path: Path, mode: str = "rules", llm=None) -> Report:  # type: ignore[no-untyped-def]
-    """Every input gets a record: the extraction, or the specific reason it could not be read."""
-    try:
-        return extract(path, mode=mode, llm=llm)
-    except InputError as exc:
-        return Report(source=SourceInfo(path=str(path), sha256="", chars=0),
-                      errors=[ErrorRecord(stage="ingest", message=str(exc))])
-    except Exception as exc:  # a batch never dies on one file
-        log.exception("failed on %s", path)
-        return Report(source=SourceInfo(path=str(path), sha256="", chars=0),
-                      errors=[ErrorRecord(stage="internal", message=f"{type(exc).__name__}: {exc}")])
+    from giextract.batch import extract_record
+
+    return extract_record(path, mode, llm)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

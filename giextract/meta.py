@@ -25,9 +25,9 @@ _DATE_LINE = re.compile(r"(?m)^\s*(?P<y>(?:19|20)\d{2})\s*[.\-/年]\s*(?P<m>\d{1
 _PERIOD_YEAR = re.compile(r"(?:统计期限|统计时限)\s*(?:自|为|是)?\s*((?:19|20)\d{2})\s*年")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
-# Suffix of the agency name → admin level; first match wins (department words before places).
+# Suffix of a non-government agency name → admin level; first match wins (department words before
+# places). Governments (…人民政府, …管委会) are told by the place word before that suffix.
 ADMIN_LEVELS: tuple[tuple[str, str], ...] = (
-    ("人民政府办公室", "district"),  # refined below by the place word before it
     ("局", "department"), ("厅", "department"), ("委员会", "department"), ("参事室", "department"),
     ("部", "department"), ("办公室", "department"), ("委", "department"),
     ("省", "province"), ("自治区", "province"),
@@ -49,7 +49,7 @@ def admin_level(agency: Optional[str]) -> Optional[str]:
             if place.endswith(suffix):
                 return level
         return "other"
-    for suffix, level in ADMIN_LEVELS[1:]:
+    for suffix, level in ADMIN_LEVELS:
         if name.endswith(suffix):
             return level
     return None

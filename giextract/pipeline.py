@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from giextract.core.model import ErrorRecord, Finding, OtherMatters, ProcessingFee, Report, Section, SourceInfo
 from giextract.ingest import InputError, clean, normalize
-from giextract.ingest.documents import document_text
+from giextract.ingest.documents import read_document
 from giextract.ingest.normalize import Document
 from giextract.meta import extract_meta
 from giextract.narrative import split_narrative
@@ -36,8 +36,7 @@ def _read(source: Union[str, Path]) -> tuple[str, Optional[str], Optional[str], 
         and Path(source).suffix.lower() in (".txt", ".text", ".md", ".pdf", ".html", ".htm", ".docx"))
     if looks_like_path:
         path = Path(source)
-        text, how, encoding = document_text(path)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        text, how, encoding, digest = read_document(path)
         return text, str(path), encoding, how, digest
     return str(source), None, None, None, None
 

@@ -6,12 +6,13 @@ version so a user can reproduce it with :func:`document_text`.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from giextract.ingest.decode import InputError, decode_bytes
 
@@ -109,8 +110,9 @@ READERS: dict[str, tuple[Callable[[bytes], str], str]] = {
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 
 
-def document_text(path: Path) -> tuple[str, str, Optional[str]]:
-    """(text, how it was obtained, encoding). Raises InputError with a specific reason."""
+def read_document(path: Path) -> tuple[str, str, Optional[str], str]:
+    """(text, how it was obtained, encoding, sha256 of the file's bytes), reading the file once.
+    Raises InputError with a specific reason."""
     if not path.exists():
         raise InputError(f"no such file: {path}")
     if path.is_dir():
@@ -119,14 +121,21 @@ def document_text(path: Path) -> tuple[str, str, Optional[str]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    digest = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
     if suffix in READERS:
         reader, package = READERS[suffix]
-        return reader(data), f"{_reader_version(package)} via giextract.ingest.documents.{reader.__name__}", None
+        return reader(data), f"{_reader_version(package)} via giextract.ingest.documents.{reader.__name__}", None, digest
     if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
-        return html_text(data), f"{_reader_version('beautifulsoup4')} via giextract.ingest.documents.html_text", None
+        return html_text(data), f"{_reader_version('beautifulsoup4')} via giextract.ingest.documents.html_text", None, digest
     decoded = decode_bytes(data)
-    return decoded.text, "text", decoded.encoding
+    return decoded.text, "text", decoded.encoding, digest
 
 
-__all__ = ["document_text", "pdf_text", "html_text", "docx_text", "READERS", "Any"]
+def document_text(path: Path) -> tuple[str, str, Optional[str]]:
+    """(text, how it was obtained, encoding): the text that spans point into, for a user to reproduce."""
+    text, how, encoding, _ = read_document(path)
+    return text, how, encoding
+
+
+__all__ = ["document_text", "read_document", "pdf_text", "html_text", "docx_text", "READERS"]

@@ -5,7 +5,6 @@ Everything downstream matches against ``Document.text``; every span it reports g
 """
 from __future__ import annotations
 
-import bisect
 import difflib
 import re
 import unicodedata
@@ -130,17 +129,4 @@ def blank_out(doc: Document, spans: list[tuple[int, int]]) -> Document:
     return Document(doc.original, "".join(chars), doc._starts, doc.converted_from_traditional)
 
 
-def lines_with_offsets(text: str) -> list[tuple[int, str]]:
-    out = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        out.append((pos, line))
-        pos += len(line)
-    return out
-
-
-def find_line_start(text: str, pos: int) -> int:
-    return text.rfind("\n", 0, pos) + 1
-
-
-__all__ = ["Document", "normalize", "blank_out", "lines_with_offsets", "find_line_start", "bisect"]
+__all__ = ["Document", "normalize", "blank_out"]

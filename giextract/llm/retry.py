@@ -3,7 +3,7 @@ jitter, honouring Retry-After. Validation re-asks are instructor's business, cou
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, TypeVar
+from typing import Callable, TypeVar
 
 import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
@@ -51,4 +51,4 @@ def call_with_retries(config: LLMConfig, fn: Callable[[], T], counter: dict[str,
     return retrying(fn)
 
 
-__all__ = ["call_with_retries", "is_transient", "Any"]
+__all__ = ["call_with_retries", "is_transient"]

@@ -10,7 +10,6 @@ from typing import Callable, Iterable, Optional
 from giextract.core.model import Cell, Finding, Number, Report
 from giextract.rules.equations import r2_row, r4_group
 from giextract.templates.legacy import CHANNELS, SUM_RULES
-from giextract.templates.sections import SECTION_TITLES
 from giextract.templates.tables import (
     APPLICANT_COLUMNS, APPLICATION_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, RESULT_ROWS,
 )
@@ -258,4 +257,4 @@ def validate(report: Report, rules: Iterable[Rule] = RULES) -> list[Finding]:
     return findings
 
 
-__all__ = ["RULES", "validate", "SECTION_TITLES"]
+__all__ = ["RULES", "validate"]
