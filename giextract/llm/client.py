@@ -54,8 +54,11 @@ class LLMClient:
 
         def send_with_retries(*args: Any, **kwargs: Any) -> Any:
             # Transient faults are retried per HTTP request, below instructor: a 429 during a re-ask
-            # neither restarts the conversation nor spends a re-ask.
-            return call_with_retries(config, lambda: send(*args, **kwargs), self._local.__dict__.setdefault("transient", {}))
+            # neither restarts the conversation nor spends a re-ask. A request is counted when sent,
+            # whether or not its answer parses, so that retries and re-asks are bounded by it.
+            tally: Counter = self._local.__dict__.setdefault("tally", Counter())
+            tally["requests"] += 1
+            return call_with_retries(config, lambda: send(*args, **kwargs), tally)
 
         raw.chat.completions.create = send_with_retries  # type: ignore[method-assign]
         self._client = instructor.from_openai(raw, mode=MODES[config.mode])
@@ -66,8 +69,7 @@ class LLMClient:
 
     def _count_response(self, response: Any) -> None:
         usage = getattr(response, "usage", None)
-        tally: Counter = getattr(self._local, "tally", Counter())
-        tally["requests"] += 1
+        tally: Counter = self._local.__dict__.setdefault("tally", Counter())
         if usage is not None:
             tally["prompt_tokens"] += getattr(usage, "prompt_tokens", 0) or 0
             tally["completion_tokens"] += getattr(usage, "completion_tokens", 0) or 0
@@ -91,28 +93,33 @@ class LLMClient:
         if self.config.mode == "json":
             # llama.cpp's server takes a schema inside a json_object response_format (not json_schema).
             kwargs["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
-        self._local.transient = counter = {}
+        tally = self._local.tally
         result: CallResult
         try:
             value, _ = self._client.chat.completions.create_with_completion(**kwargs)
             result = CallResult(value)
         except InstructorRetryException as exc:
             if is_transient(exc):
-                raise (exc.__cause__ or exc) from None  # the endpoint kept failing: the caller records it
+                # The endpoint kept failing: the caller records it, with what the attempts cost.
+                failure = exc.__cause__ or exc
+                self._settle(tally)
+                failure.usage = tally  # type: ignore[union-attr]
+                raise failure from None
             failed = getattr(exc, "failed_attempts", None) or []
             last = str(getattr(failed[-1], "exception", exc)) if failed else str(exc)
             reason = " ".join(line.strip() for line in last.splitlines()[:3])
             result = CallResult(self._best_attempt(exc, response_model),
                                 error=f"re-asks exhausted after {getattr(exc, 'n_attempts', '?')} attempts: {reason}"[:400])
-        tally: Counter = self._local.tally
-        tally["calls"] += 1
-        tally["reasks"] += max(tally["requests"] - 1, 0)
-        tally["transient_retries"] += counter.get("transient_retries", 0)
+        self._settle(tally)
         result.usage = tally
-        self.usage.update(tally)
         if result.value is not None:
             self.cache.set(key, {"value": result.value.model_dump(), "error": result.error})
         return result
+
+    def _settle(self, tally: Counter) -> None:
+        tally["calls"] += 1
+        tally["reasks"] += max(tally["requests"] - 1, 0)
+        self.usage.update(tally)
 
     @staticmethod
     def _best_attempt(exc: Exception, response_model: type[M]) -> Optional[M]:

@@ -63,6 +63,7 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
         try:
             return task(client, doc, *args)
         except Exception as exc:  # noqa: BLE001 - any provider failure is recorded, the batch goes on
+            usage.update(getattr(exc, "usage", None) or {})  # what the failed attempts cost still counts
             log.warning("LLM task %s failed: %s", task.__name__, exc)
             report.errors.append(ErrorRecord(stage="llm", message=f"{task.__name__}: {type(exc).__name__}: {exc}"[:500]))
             return tasks.TaskOutput()
