@@ -115,7 +115,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
             cassettes = Path(args.cassettes or "cassettes")
             config = LLMConfig(model=config.model, base_url="http://127.0.0.1:8765/v1", mode=config.mode, use_cache=False)
         client = LLMClient(config)
-    return run_eval(modes, args.split, args.json, args.compare, client=client, cassettes=cassettes, inputs=args.inputs)
+    try:
+        return run_eval(modes, args.split, args.json, args.compare, client=client, cassettes=cassettes, inputs=args.inputs)
+    except FileNotFoundError as exc:
+        log.error("%s", exc)
+        return 2
 
 
 def cmd_serve_local(args: argparse.Namespace) -> int:

@@ -62,3 +62,12 @@ def test_eval_runs_offline_from_cassettes_for_llm_and_hybrid() -> None:
         assert result["cells"]["accuracy"] >= baseline["cells"]["accuracy"] - 1e-9
         assert result["silent_wrong"] <= baseline["silent_wrong"]
         assert not [r for r in result["per_report"].values() if any("CannotOverwrite" in str(w) for w in r["wrong"])]
+
+
+def test_eval_with_a_wrong_cassettes_root_stops_with_a_clear_error(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from giextract.cli import main
+
+    wrong = tmp_path / "not-the-root"
+    assert main(["eval", "--mode", "llm", "--cassettes", str(wrong)]) == 2
+    assert "no recorded llm cassettes under" in caplog.text
+    assert not wrong.exists()  # replaying never creates folders

@@ -40,7 +40,7 @@ def _extract_for_eval(source: Path, name: str, mode: str, client: Any, cassettes
         return extract(source, mode=mode, llm=client)
     from giextract.llm.cassettes import cassette, eval_cassette
 
-    with cassette(eval_cassette(mode, name, cassettes), record=record):
+    with cassette(eval_cassette(mode, name, cassettes, record), record=record):
         return extract(source, mode=mode, llm=client)
 
 

@@ -46,9 +46,16 @@ def cassette(path: Path, record: bool = False) -> ContextManager[Any]:
         decode_compressed_response=True,
     )
     recorder.register_matcher("json_body", _json_body)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if record:
+        path.parent.mkdir(parents=True, exist_ok=True)
     return recorder.use_cassette(str(path))
 
 
-def eval_cassette(mode: str, report_name: str, directory: Path = DEFAULT_DIR) -> Path:
-    return directory / "eval" / mode / f"{report_name}.yaml"
+def eval_cassette(mode: str, report_name: str, directory: Path = DEFAULT_DIR, record: bool = False) -> Path:
+    folder = directory / "eval" / mode
+    if not record and not folder.is_dir():
+        # A wrong root would otherwise surface as a "connection error" on every request. A single
+        # missing file is normal: a hybrid report the rules fully answered made no request.
+        raise FileNotFoundError(f"no recorded {mode} cassettes under {folder}: pass the cassettes root "
+                                f"(the folder holding eval/<mode>/), or record with `python -m giextract record-cassettes`")
+    return folder / f"{report_name}.yaml"
