@@ -106,14 +106,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     modes = args.mode.split(",")
     client, cassettes = None, None
     if any(m != "rules" for m in modes):
+        from dataclasses import replace
+
         from giextract.llm.client import LLMClient
-        from giextract.llm.config import LLMConfig
 
         config = _llm_config(args)
         if not config.configured or args.cassettes:
             # No endpoint: replay the recorded exchanges (cache off, so every call goes through them).
             cassettes = Path(args.cassettes or "cassettes")
-            config = LLMConfig(model=config.model, base_url="http://127.0.0.1:8765/v1", mode=config.mode, use_cache=False)
+            # Every other setting (re-asks, hybrid narrative policy, mode) is the user's, as given.
+            config = replace(config, base_url="http://127.0.0.1:8765/v1", api_key=None, use_cache=False)
         client = LLMClient(config)
     try:
         return run_eval(modes, args.split, args.json, args.compare, client=client, cassettes=cassettes, inputs=args.inputs)

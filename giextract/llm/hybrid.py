@@ -9,8 +9,9 @@ from giextract.templates.tables import (
     ACTIVE_DISCLOSURE, APPLICATION_COLUMNS, APPLICATIONS, REVIEW_COLUMNS, REVIEW_GROUPS,
 )
 
-# Findings that mean "this cell's number cannot be trusted as it stands".
-DOUBT_RULES = {"R1", "R2", "R3", "R4", "R5", "R6", "ambiguous", "missing_row"}
+# Findings that mean "this cell's number cannot be trusted as it stands". An `ambiguous` finding is not
+# one of them: it also names the cells that every reading agrees on, and those the rules have settled.
+DOUBT_RULES = {"R1", "R2", "R3", "R4", "R5", "R6", "missing_row"}
 
 
 def skeleton(table: str, era: str) -> dict:  # type: ignore[type-arg]
@@ -34,16 +35,20 @@ def table_needs_llm(report: Report, table: str) -> bool:
     return getattr(report, table) is None or bool(doubtful_cells(report, table))
 
 
-def merge_table(report: Report, table: str, era: str, llm_cells: dict[str, Cell], hybrid: bool) -> list[Finding]:
+def merge_table(report: Report, table: str, era: str, llm_cells: dict[str, Cell], hybrid: bool,
+                verified: bool = True) -> list[Finding]:
+    """Put the LLM's cells of ``table`` into ``report``. ``verified`` is False when the answer failed
+    validation after its re-asks: hybrid then lets it fill only cells the rules left missing."""
     findings: list[Finding] = []
     if getattr(report, table) is None:
         setattr(report, table, skeleton(table, era))
     doubtful = doubtful_cells(report, table) if hybrid else None
+    rejected = _rejected_readings(report, table, llm_cells, findings)
     for path, llm_cell in llm_cells.items():
         current: Optional[Cell] = report.cell(path)
-        if current is None:
+        if current is None or path in rejected:
             continue
-        if hybrid and path not in doubtful:  # type: ignore[operator]
+        if hybrid and (path not in doubtful or (not verified and current.status != "missing")):  # type: ignore[operator]
             if current.is_number and llm_cell.value != current.value:
                 findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[path],
                                         message=f"{path}: rules read {current.value}, the LLM read {llm_cell.value}; "
@@ -58,12 +63,32 @@ def merge_table(report: Report, table: str, era: str, llm_cells: dict[str, Cell]
                 findings.append(Finding(rule="llm_unchecked", severity="warning", cells=[path],
                                         message=f"{path}: from the LLM, and no rule or rules reading can check it"))
         if current.status == "ambiguous":
-            if llm_cell.value not in current.candidates:
-                findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[path],
-                                        message=f"{path}: the LLM read {llm_cell.value}, which is none of the "
-                                                f"readings the rules allow {current.candidates}; left ambiguous"))
-                continue
             findings.append(Finding(rule="llm_choice", severity="warning", cells=[path],
                                     message=f"{path}: the LLM chose {llm_cell.value} among {current.candidates}"))
         report.set_cell(path, llm_cell)
     return findings
+
+
+def _rejected_readings(report: Report, table: str, llm_cells: dict[str, Cell], findings: list[Finding]) -> set[str]:
+    """Where the rules found several readings of a run-on row, the LLM may settle it only by giving one of
+    those readings whole; a model that splits the digits its own way is wrong somewhere, so the row's
+    ambiguous cells stay ambiguous. Returns the ambiguous cells whose LLM value is not taken."""
+    rejected: set[str] = set()
+    for finding in report.findings:
+        if (finding.rule != "ambiguous" or not finding.readings or not finding.cells[0].startswith(table + ".")
+                or any(len(reading) != len(finding.cells) for reading in finding.readings)):
+            continue
+        cells = [report.cell(p) for p in finding.cells]
+        open_paths = [p for p, c in zip(finding.cells, cells) if c is not None and c.status == "ambiguous"]
+        if not any(p in llm_cells for p in open_paths):
+            continue
+        answer = [llm_cells[p].value if p in llm_cells else (c.value if c is not None else None)
+                  for p, c in zip(finding.cells, cells)]
+        if any(list(reading) == answer for reading in finding.readings):
+            continue
+        rejected.update(open_paths)
+        shown = ", ".join("?" if v is None else str(v) for v in answer)
+        findings.append(Finding(rule="llm_disagrees", severity="warning", cells=open_paths,
+                                message=f"the LLM read the run-on row as ({shown}), which is none of the "
+                                        f"{len(finding.readings)} readings the rules allow; left ambiguous"))
+    return rejected

@@ -88,11 +88,11 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
                 output = run(tasks.active_disclosure, span, era, only)
             record(output)
             if output.error is not None:
-                # Re-asks exhausted: the best attempt's cells are kept only where they fill a gap, flagged.
+                # Re-asks exhausted: in hybrid, the best attempt's cells only fill gaps; flagged either way.
                 for path in output.cells:
                     findings.append(Finding(rule="llm_unverified", severity="warning", cells=[path],
                                             message=f"{path}: from an LLM answer that failed validation"))
-            findings += merge_table(report, table, era, output.cells, hybrid)
+            findings += merge_table(report, table, era, output.cells, hybrid, verified=output.error is None)
     if era == "legacy" and not hybrid:
         span = section_text(doc, raw, "statistics_table")
         table_start = _statistics_start(report, doc)
