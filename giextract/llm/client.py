@@ -86,14 +86,13 @@ class LLMClient:
                 return result
             except ValidationError:
                 log.info("cached response no longer validates; calling the model")
-        self._local.tally = Counter()
         kwargs: dict[str, Any] = dict(model=self.config.model, messages=messages, response_model=response_model,
                                       max_retries=self.config.max_reasks, context=context,
                                       temperature=self.config.temperature, max_tokens=self.config.max_tokens)
         if self.config.mode == "json":
             # llama.cpp's server takes a schema inside a json_object response_format (not json_schema).
             kwargs["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
-        tally = self._local.tally
+        tally = self._local.tally = Counter()
         result: CallResult
         try:
             value, _ = self._client.chat.completions.create_with_completion(**kwargs)
@@ -101,20 +100,25 @@ class LLMClient:
         except InstructorRetryException as exc:
             if is_transient(exc):
                 # The endpoint kept failing: the caller records it, with what the attempts cost.
-                failure = exc.__cause__ or exc
-                self._settle(tally)
-                failure.usage = tally  # type: ignore[union-attr]
-                raise failure from None
+                raise self._charged(exc.__cause__ or exc, tally) from None
             failed = getattr(exc, "failed_attempts", None) or []
             last = str(getattr(failed[-1], "exception", exc)) if failed else str(exc)
             reason = " ".join(line.strip() for line in last.splitlines()[:3])
             result = CallResult(self._best_attempt(exc, response_model),
                                 error=f"re-asks exhausted after {getattr(exc, 'n_attempts', '?')} attempts: {reason}"[:400])
+        except Exception as exc:  # e.g. an answer cut at max_tokens: the caller records it
+            raise self._charged(exc, tally)
         self._settle(tally)
         result.usage = tally
         if result.value is not None:
             self.cache.set(key, {"value": result.value.model_dump(), "error": result.error})
         return result
+
+    def _charged(self, exc: BaseException, tally: Counter) -> BaseException:
+        """``exc`` carrying what the failed call cost, so that the report's usage still counts it."""
+        self._settle(tally)
+        exc.usage = tally  # type: ignore[attr-defined]
+        return exc
 
     def _settle(self, tally: Counter) -> None:
         tally["calls"] += 1
