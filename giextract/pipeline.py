@@ -13,6 +13,7 @@ from giextract.ingest.documents import read_document
 from giextract.ingest.normalize import Document
 from giextract.meta import extract_meta
 from giextract.narrative import split_narrative
+from giextract.prose_facts import extract_prose_facts
 from giextract.rules.prose import o14, u6
 from giextract.rules.validate import validate
 from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
@@ -67,6 +68,8 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
             # The table stands under a sub-heading (附件1 / (二)附表), not a numbered section of its own.
             report.sections.append(Section(key="statistics_table", heading="统计表",
                                            span=(rows[0].span[0], rows[-1].span[1] if rows[-1].span else rows[0].span[1])))
+        not_prose = [s.span for s in report.sections if s.key in ("statistics_table", "problems_improvements")]
+        report.prose_facts = extract_prose_facts(doc, not_prose)
     report.findings += findings
 
 

@@ -89,6 +89,13 @@ class StatisticsRow(BaseModel):
     span: Optional[tuple[int, int]] = None
 
 
+class ProseFact(BaseModel):
+    """A national indicator (legacy statistics key) stated in a legacy report's running text."""
+
+    key: str
+    value: Cell
+
+
 class Narrative(BaseModel):
     problems: list[Item] = Field(default_factory=list)
     improvements: list[Item] = Field(default_factory=list)
@@ -120,6 +127,7 @@ class Report(BaseModel):
     applications: Optional[Grid] = None
     review_litigation: Optional[Grid] = None
     statistics_table: Optional[list[StatisticsRow]] = None
+    prose_facts: Optional[list[ProseFact]] = None  # legacy only
     problems_improvements: Optional[Narrative] = None
     other_matters: Optional[OtherMatters] = None
     findings: list[Finding] = Field(default_factory=list)

@@ -70,6 +70,8 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
     overall = Counter(v.outcome for s in scores for v in s.cells)
     narrative = sum((s.narrative for s in scores), Counter())
     p, r, f = prf(narrative["tp"], narrative["produced"], narrative["expected"])
+    facts = sum((s.prose_facts for s in scores), Counter())
+    fp, fr, ff = prf(facts["tp"], facts["produced"], facts["expected"])
     meta: dict[str, list[bool]] = defaultdict(list)
     for s in scores:
         for k, ok in s.meta.items():
@@ -82,6 +84,8 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
         "by_section": _cell_table(scores, lambda s, v: _section_of(v.path)),
         "by_era": _cell_table(scores, lambda s, v: s.era),
         "narrative": {"precision": p, "recall": r, "f1": f, **dict(narrative)},
+        "prose_facts": {"precision": fp, "recall": fr, "f1": ff, "wrong_silent": facts.get("wrong_silent", 0),
+                        **dict(facts)},
         "metadata": {k: sum(v) / len(v) for k, v in sorted(meta.items())},
         "usage": {**dict(usage), "tokens_per_report": (usage["prompt_tokens"] + usage["completion_tokens"])
                   / len(scores) if scores else 0},
@@ -90,7 +94,8 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
         "per_report": {s.name: {"era": s.era, "split": s.split,
                                 "cells": dict(Counter(v.outcome for v in s.cells)),
                                 "wrong": [v.__dict__ for v in s.cells if v.outcome != "correct"],
-                                "narrative": dict(s.narrative), "meta": s.meta} for s in scores},
+                                "narrative": dict(s.narrative), "meta": s.meta,
+                                "prose_facts": s.prose_fact_errors} for s in scores},
     }
 
 
@@ -113,6 +118,10 @@ def render(result: dict[str, Any]) -> str:
     lines.append(f"SILENT-WRONG CELLS: {result['silent_wrong']}")
     n = result["narrative"]
     lines.append(f"narrative items: precision {_fmt(n['precision'])}  recall {_fmt(n['recall'])}  F1 {_fmt(n['f1'])}")
+    pf = result.get("prose_facts") or {}
+    if pf.get("expected"):
+        lines.append(f"legacy prose facts: precision {_fmt(pf['precision'])}  recall {_fmt(pf['recall'])}  "
+                     f"F1 {_fmt(pf['f1'])}  wrong values silent {pf['wrong_silent']}, flagged {pf.get('wrong_flagged', 0)}")
     lines.append("metadata accuracy: " + "  ".join(f"{k} {_fmt(v)}" for k, v in result["metadata"].items()))
     u = result.get("usage") or {}
     if u.get("calls") or u.get("cached_calls"):

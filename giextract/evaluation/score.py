@@ -28,6 +28,10 @@ class ReportScore:
     split: str
     cells: list[CellVerdict] = field(default_factory=list)
     narrative: Counter = field(default_factory=Counter)  # tp, produced, expected
+    # Legacy prose facts, where the gold covers them: tp, produced, expected, and the wrong values
+    # (a key the gold has, with another value) split into flagged and silent.
+    prose_facts: Counter = field(default_factory=Counter)
+    prose_fact_errors: list[str] = field(default_factory=list)
     meta: dict[str, bool] = field(default_factory=dict)
     rules_fired: list[str] = field(default_factory=list)
 
@@ -92,11 +96,33 @@ def score_report(name: str, gold: dict[str, Any], report: Report) -> ReportScore
         score.narrative["tp"] += match_items(got, wanted)
         score.narrative["produced"] += len(got)
         score.narrative["expected"] += len(wanted)
+    if "prose_facts" in gold.get("covers", []):
+        _score_prose_facts(score, gold["prose_facts"] or [], report, flagged)
     for f in META_FIELDS:
         if f in gold["meta"]:
             score.meta[f] = getattr(report.meta, f) == gold["meta"][f]
     score.rules_fired = sorted({f.rule for f in report.findings if f.severity != "info"})
     return score
+
+
+def _score_prose_facts(score: ReportScore, gold: list[dict[str, Any]], report: Report, flagged: set[str]) -> None:
+    wanted = {(g["key"], g["value"]) for g in gold}
+    gold_keys = {k for k, _ in wanted}
+    tally = score.prose_facts
+    tally["expected"] += len(wanted)
+    for i, fact in enumerate(report.prose_facts or []):
+        tally["produced"] += 1
+        if (fact.key, fact.value.value) in wanted:
+            tally["tp"] += 1
+            continue
+        if fact.key in gold_keys:
+            outcome = "flagged" if f"prose_facts.{i}.value" in flagged else "silent"
+            tally[f"wrong_{outcome}"] += 1
+        else:
+            outcome = "extra"
+        score.prose_fact_errors.append(f"{outcome}: {fact.key} = {fact.value.value}")
+    produced = {(f.key, f.value.value) for f in report.prose_facts or []}
+    score.prose_fact_errors += [f"missed: {k} = {v}" for k, v in sorted(wanted - produced, key=str)]
 
 
 def prf(tp: int, produced: int, expected: int) -> tuple[Optional[float], Optional[float], Optional[float]]:

@@ -74,3 +74,33 @@ def o14(prose: str) -> list[Finding]:
                                message=f"O14: the shares of a {len(parts)}-category breakdown add up to "
                                        f"{sum(shares):g}%, not 100%"))
     return out
+
+
+def prose_fact_rules(report: Report) -> list[Finding]:
+    """Legacy prose facts checked among themselves and against the statistics table: a parent stated in
+    the prose is at least the sum of the parts the prose states (O1–O7, the parts all ≥ 0), equal to it
+    when every part is stated; and a fact agrees with the table row of the same key (U6)."""
+    from giextract.templates.legacy import SUM_RULES
+
+    facts = {f.key: (i, f.value.value) for i, f in enumerate(report.prose_facts or []) if f.value.is_number}
+    out = []
+    for rule, parent, children in SUM_RULES:
+        parts = [c for c in children if c in facts]
+        if parent not in facts or not parts:
+            continue
+        total, summed = facts[parent][1], sum(facts[c][1] for c in parts)  # type: ignore[misc]
+        complete = len(parts) == len(children)
+        if summed > total or (complete and summed != total):  # type: ignore[operator]
+            relation = "=" if complete else "≤"
+            out.append(Finding(rule=rule, severity="error",
+                               cells=[f"prose_facts.{facts[k][0]}.value" for k in [parent] + parts],
+                               message=f"{rule} (prose): {' + '.join(parts)} = {summed} but it should be {relation} "
+                                       f"{parent} = {total}"))
+    table = {row.key: (i, row.value.value) for i, row in enumerate(report.statistics_table or [])
+             if row.key and row.value.is_number}
+    for key, (i, value) in facts.items():
+        if key in table and table[key][1] != value:
+            out.append(Finding(rule="U6", severity="warning",
+                               cells=[f"prose_facts.{i}.value", f"statistics_table.{table[key][0]}.value"],
+                               message=f"U6 ({key}): the prose says {value} but the statistics table gives {table[key][1]}"))
+    return out

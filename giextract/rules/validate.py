@@ -9,6 +9,7 @@ from typing import Callable, Iterable, Optional
 
 from giextract.core.model import Cell, Finding, Number, Report
 from giextract.rules.equations import r2_row, r4_group
+from giextract.rules.prose import prose_fact_rules
 from giextract.templates.legacy import CHANNELS, SUM_RULES
 from giextract.templates.tables import (
     APPLICANT_COLUMNS, APPLICATION_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, RESULT_ROWS,
@@ -246,7 +247,7 @@ def ambiguity(report: Report) -> list[Finding]:
     return out
 
 
-RULES: tuple[Rule, ...] = (r1, r2, r3, r4, r5, r6, u3, u4, u5, u7, u8, o_rules, o8, ambiguity)
+RULES: tuple[Rule, ...] = (r1, r2, r3, r4, r5, r6, u3, u4, u5, u7, u8, o_rules, o8, prose_fact_rules, ambiguity)
 
 
 def validate(report: Report, rules: Iterable[Rule] = RULES) -> list[Finding]:
