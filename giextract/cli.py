@@ -143,7 +143,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         return 2
     client = LLMClient(config)
     for mode in args.modes.split(","):
-        result = evaluate(mode, args.split, client=client, cassettes=Path(args.cassettes), record=True,
+        result = evaluate(mode, args.split, client=client, cassettes=Path(args.cassettes),
+                          record="new" if args.keep_recorded else True,
                           only=set(args.reports) if args.reports else None)
         print(render(result))
     return 0
@@ -189,6 +190,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rc.add_argument("--split", choices=("dev", "test"))
     rc.add_argument("--cassettes", default="cassettes")
     rc.add_argument("--reports", nargs="*", help="only these gold reports (file stems); default all")
+    rc.add_argument("--keep-recorded", action="store_true",
+                    help="keep the exchanges a cassette holds; record only requests it has no answer for")
     _llm_options(rc)
     rc.set_defaults(func=cmd_record)
     args = parser.parse_args(argv)

@@ -15,13 +15,16 @@ COLUMNS = ("report", "sha256", "agency", "report_year", "era", "table", "row", "
 def long_rows(reports: Iterable[Report]) -> Iterator[dict[str, Any]]:
     for report in reports:
         flagged = {c for f in report.findings if f.severity != "info" for c in f.cells}
-        for path, cell in report.iter_cells():
+        facts = [(f"prose_facts.{i}.value", fact.value) for i, fact in enumerate(report.prose_facts or [])]
+        for path, cell in report.iter_cells() + facts:
             parts = path.split(".")
             table, column = parts[0], parts[-1]
             row = ".".join(parts[1:-1])
             if table == "statistics_table" and report.statistics_table:
                 stat = report.statistics_table[int(parts[1])]
                 row = stat.key or stat.label
+            elif table == "prose_facts" and report.prose_facts:
+                row = report.prose_facts[int(parts[1])].key
             yield {"report": report.source.path, "sha256": report.source.sha256, "agency": report.meta.agency,
                    "report_year": report.meta.report_year, "era": report.meta.era, "table": table, "row": row,
                    "column": column, "value": cell.value, "status": cell.status, "source": cell.source,

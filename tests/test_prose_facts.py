@@ -65,3 +65,38 @@ def test_prose_against_the_table_and_parts_against_their_total() -> None:
 
 def test_only_legacy_reports_have_prose_facts() -> None:
     assert giextract.extract(SOURCES / "seed_000_22f1b762bef24d9e.txt").prose_facts is None
+
+
+def test_llm_answer_for_prose_facts_is_held_to_the_text_and_the_o_rules() -> None:
+    # Validation only (no model): a quote must be in the text, its number in the quote, and parts may
+    # not exceed their total; the error names what failed, for the re-ask.
+    import pydantic
+    import pytest
+
+    from giextract.llm.schemas import ProseFactsOut
+
+    text = "2015年,全市共收到政府信息公开申请1207宗。当面申请、信函申请分别为:677宗、310宗。"
+    good = {"facts": [{"key": "requests_received", "value": 1207, "quote": "收到政府信息公开申请1207宗"},
+                      {"key": "requests_in_person", "value": 677, "quote": "677宗"}]}
+    assert len(ProseFactsOut.model_validate(good, context={"section_text": text}).facts) == 2
+    bad_sum = {"facts": [{"key": "requests_received", "value": 1207, "quote": "申请1207宗"},
+                         {"key": "requests_in_person", "value": 677, "quote": "677宗"},
+                         {"key": "requests_letter", "value": 677, "quote": "677宗"},
+                         {"key": "requests_online", "value": 310, "quote": "310宗"}]}
+    with pytest.raises(pydantic.ValidationError, match=r"O1 failed: requests_in_person \+ requests_online \+ "
+                                                       r"requests_letter = 1664 exceeds requests_received = 1207"):
+        ProseFactsOut.model_validate(bad_sum, context={"section_text": text})
+    with pytest.raises(pydantic.ValidationError, match="is not in the text"):
+        ProseFactsOut.model_validate({"facts": [{"key": "reviews_total", "value": 0, "quote": "未发生行政复议"}]},
+                                     context={"section_text": text})
+    with pytest.raises(pydantic.ValidationError):
+        ProseFactsOut.model_validate({"facts": [{"key": "not_a_key", "value": 1, "quote": "1207宗"}]},
+                                     context={"section_text": text})
+
+
+def test_prose_facts_are_rows_of_the_long_table() -> None:
+    from giextract.export import long_rows
+
+    report = giextract.extract(SOURCES / "seed_004_70095cba19501f17.txt")
+    rows = {r["row"]: r for r in long_rows([report]) if r["table"] == "prose_facts"}
+    assert rows["requests_received"]["value"] == 1207 and rows["requests_received"]["raw"] == "1207宗"

@@ -5,7 +5,7 @@ import json
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from giextract.evaluation.gold import DEFAULT_EVAL_DIR, gold_files, load, source_of
 from giextract.evaluation.score import ReportScore, prf, score_report
@@ -33,7 +33,7 @@ def _accuracy(counts: dict[str, int]) -> Optional[float]:
 
 
 def _extract_for_eval(source: Path, name: str, mode: str, client: Any, cassettes: Optional[Path],
-                      record: bool = False) -> Report:
+                      record: Union[bool, str] = False) -> Report:
     if mode == "rules":
         return extract(source)
     if cassettes is None:
@@ -45,7 +45,7 @@ def _extract_for_eval(source: Path, name: str, mode: str, client: Any, cassettes
 
 
 def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = DEFAULT_EVAL_DIR,
-             client: Any = None, cassettes: Optional[Path] = None, record: bool = False,
+             client: Any = None, cassettes: Optional[Path] = None, record: Union[bool, str] = False,
              inputs: str = "txt", only: Optional[set[str]] = None) -> dict[str, Any]:
     """Score ``mode`` on the gold set. LLM modes use ``client``; with ``cassettes`` they replay (or, with
     ``record``, record) one cassette per report and mode. ``inputs="pdf"`` scores the reports that have

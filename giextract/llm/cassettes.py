@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, ContextManager
+from typing import Any, ContextManager, Union
 
 SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie",
                   "set-cookie"]
@@ -35,11 +35,13 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def cassette(path: Path, record: bool = False) -> ContextManager[Any]:
+def cassette(path: Path, record: Union[bool, str] = False) -> ContextManager[Any]:
+    """Replay ``path``; ``record=True`` records it afresh, ``record="new"`` keeps what it holds and adds
+    only the requests it has no answer for (so a new task does not re-record the old ones)."""
     import vcr
 
     recorder = vcr.VCR(
-        record_mode="all" if record else "none",
+        record_mode={False: "none", True: "all", "new": "new_episodes"}[record],
         match_on=["method", "path", "json_body"],
         filter_headers=SECRET_HEADERS,
         before_record_response=_scrub_response,
@@ -51,7 +53,7 @@ def cassette(path: Path, record: bool = False) -> ContextManager[Any]:
     return recorder.use_cassette(str(path))
 
 
-def eval_cassette(mode: str, report_name: str, directory: Path = DEFAULT_DIR, record: bool = False) -> Path:
+def eval_cassette(mode: str, report_name: str, directory: Path = DEFAULT_DIR, record: Union[bool, str] = False) -> Path:
     folder = directory / "eval" / mode
     if not record and not folder.is_dir():
         # A wrong root would otherwise surface as a "connection error" on every request. A single

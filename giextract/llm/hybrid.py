@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from giextract.core.model import Cell, Finding, Report
+from giextract.core.model import Cell, Finding, ProseFact, Report
 from giextract.templates.tables import (
     ACTIVE_DISCLOSURE, APPLICATION_COLUMNS, APPLICATIONS, REVIEW_COLUMNS, REVIEW_GROUPS,
 )
@@ -92,3 +92,30 @@ def _rejected_readings(report: Report, table: str, llm_cells: dict[str, Cell], f
                                 message=f"the LLM read the run-on row as ({shown}), which is none of the "
                                         f"{len(finding.readings)} readings the rules allow; left ambiguous"))
     return rejected
+
+
+def merge_prose_facts(report: Report, llm_facts: list[ProseFact], hybrid: bool, verified: bool) -> list[Finding]:
+    """``llm`` mode takes the model's facts; ``hybrid`` keeps the rules' and adds the keys they did not
+    find (only from an answer that passed validation). A disagreement is a finding either way."""
+    findings: list[Finding] = []
+    rules = {f.key: f for f in report.prose_facts or []}
+    merged = dict(rules) if hybrid else {}
+    for fact in llm_facts:
+        ours = rules.get(fact.key)
+        if ours is not None and ours.value.value != fact.value.value:
+            kept = "rules" if hybrid else "LLM"
+            findings.append(Finding(rule="llm_disagrees", severity="warning",
+                                    message=f"prose fact {fact.key}: rules read {ours.value.value}, the LLM read "
+                                            f"{fact.value.value}; the {kept} value is kept"))
+        if (hybrid and (ours is not None or not verified)) or fact.key in merged:
+            continue
+        merged[fact.key] = fact
+    if not hybrid and not verified:
+        for key, fact in rules.items():  # an unverified answer never removes what the rules read
+            merged.setdefault(key, fact)
+    report.prose_facts = sorted(merged.values(), key=lambda f: f.value.span or (0, 0))
+    if not verified:
+        findings += [Finding(rule="llm_unverified", severity="warning", cells=[f"prose_facts.{i}.value"],
+                             message=f"prose fact {f.key}: from an LLM answer that failed validation")
+                     for i, f in enumerate(report.prose_facts) if f.value.source == "llm"]
+    return findings

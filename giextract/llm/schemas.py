@@ -8,11 +8,12 @@ supplies the text; ``context={"lenient": True}`` parses a last failed attempt wi
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from giextract.rules.equations import r1_column, r2_row, r3_column, r4_group
+from giextract.templates.legacy import INDICATOR_KEYS, SUM_RULES
 from giextract.templates.tables import APPLICATION_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS
 
 
@@ -235,3 +236,43 @@ class StatisticsOut(BaseModel):
         if problems:
             raise ValueError("; ".join(problems[:6]))
         return rows
+
+
+_ZERO_WORDS = re.compile(r"未|没有|无|不|零|0")
+
+
+class ProseFactOut(BaseModel):
+    key: Literal[INDICATOR_KEYS]  # type: ignore[valid-type]
+    value: float
+    quote: str = Field(description="the words of the text that state it, copied exactly")
+
+
+class ProseFactsOut(BaseModel):
+    """National indicators a legacy report states in its prose, each with the words that state it."""
+
+    facts: list[ProseFactOut] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def stated_and_consistent(self, info: ValidationInfo) -> "ProseFactsOut":
+        text = _text_to_check(info)
+        if text is None:
+            return self
+        problems = []
+        values: dict[str, float] = {}
+        for fact in self.facts:
+            quote = re.sub(r"\s", "", fact.quote)
+            if not quote or quote not in text:
+                problems.append(f"{fact.key}: the quote {fact.quote[:30]!r} is not in the text: copy it exactly")
+            elif not (_occurs(fact.value, quote) or (fact.value == 0 and _ZERO_WORDS.search(quote))):
+                problems.append(f"{fact.key}: {fact.value:g} does not occur in its quote {fact.quote[:30]!r}")
+            if values.get(fact.key, fact.value) != fact.value:
+                problems.append(f"{fact.key} is given twice, as {values[fact.key]:g} and {fact.value:g}: keep the one the text states for the whole body")
+            values.setdefault(fact.key, fact.value)
+        for rule, parent, children in SUM_RULES:
+            parts = [c for c in children if c in values]
+            if parent in values and parts and sum(values[c] for c in parts) > values[parent]:
+                problems.append(f"{rule} failed: {' + '.join(parts)} = {sum(values[c] for c in parts):g} "
+                                f"exceeds {parent} = {values[parent]:g}")
+        if problems:
+            raise ValueError("; ".join(problems[:6]))
+        return self

@@ -8,7 +8,7 @@ from giextract.core.model import ErrorRecord, Finding, Report
 from giextract.ingest.normalize import Document
 from giextract.llm import tasks
 from giextract.llm.client import LLMClient
-from giextract.llm.hybrid import doubtful_cells, merge_table, table_needs_llm
+from giextract.llm.hybrid import doubtful_cells, merge_prose_facts, merge_table, table_needs_llm
 from giextract.sections import RawSection, section_text
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,13 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
             if output.statistics is not None:
                 findings += _compare_statistics(report, output.statistics)
                 report.statistics_table = output.statistics
+    if era == "legacy" and (not hybrid or not report.statistics_table):
+        # Hybrid asks only where the prose is the report's one source of numbers (no 统计表).
+        output = run(tasks.prose_facts, [s.span for s in report.sections
+                                         if s.key in ("statistics_table", "problems_improvements")])
+        record(output)
+        if output.prose_facts is not None:
+            findings += merge_prose_facts(report, output.prose_facts, hybrid, verified=output.error is None)
     problems = section_text(doc, raw, "problems", "improvements")
     if problems is not None and not (hybrid and _keep_rules_narrative(report, client.config.hybrid_narrative)):
         output = run(tasks.narrative, problems)

@@ -6,13 +6,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from giextract.core.model import Cell, ErrorRecord, Item, Narrative, StatisticsRow
+from giextract.core.model import Cell, ErrorRecord, Item, Narrative, ProseFact, StatisticsRow
 from giextract.ingest.normalize import Document
 from giextract.llm.client import CallResult, LLMClient
 from giextract.llm.prompts import render
 from giextract.narrative import STOP as NARRATIVE_STOP
-from giextract.llm.schemas import ActiveOut, ApplicationsOut, MetaOut, NarrativeOut, ReviewOut, StatisticsOut
+from giextract.llm.schemas import (
+    ActiveOut, ApplicationsOut, MetaOut, NarrativeOut, ProseFactsOut, ReviewOut, StatisticsOut,
+)
 from giextract.tables.legacy_stats import indicator_key
+from giextract.templates.prose_facts import COUNT_UNITS
 from giextract.templates.tables import (
     ACTIVE_DISCLOSURE, APPLICATION_COLUMNS, APPLICATIONS, RESULT_ROWS, REVIEW_COLUMNS, REVIEW_GROUPS,
 )
@@ -26,6 +29,7 @@ class TaskOutput:
     narrative: Optional[Narrative] = None
     meta: dict[str, Any] = field(default_factory=dict)
     statistics: Optional[list[StatisticsRow]] = None
+    prose_facts: Optional[list[ProseFact]] = None
     result: Optional[CallResult] = None
 
     @property
@@ -192,3 +196,41 @@ def statistics(client: LLMClient, doc: Document, span: Span) -> TaskOutput:
                                       value=value, cumulative=cumulative))
         out.statistics = rows
     return out
+
+
+# A sentence with a count (a number and its unit) or a statement that something did not happen.
+_NUMBER_SENTENCE = re.compile(r"[^。；;\n]*(?:\d+(?:\.\d+)?\s*(?:万元|元|" + "|".join(COUNT_UNITS)
+                              + r")(?![\d%])|(?:未|没有|无)(?:收到|发生|出现|接到|产生|因)|不收费|未收取)[^。；;\n]*[。；;]?")
+
+
+def prose_facts(client: LLMClient, doc: Document, skip: list[Span]) -> TaskOutput:
+    """Legacy prose facts. Only the sentences that hold a number or a negation are sent (most of a
+    legacy report is description with no figure in it); ``skip`` are original-text spans not to send."""
+    sentences = [m for m in _NUMBER_SENTENCE.finditer(doc.text) if m.group().strip()
+                 and not any(a <= doc.original_offset(m.start()) < b for a, b in skip)]
+    text = "\n".join(m.group().strip() for m in sentences)
+    if not text:
+        return TaskOutput()
+    result = client.fill(render("prose_facts", text), ProseFactsOut, {"section_text": text})
+    out = TaskOutput(result=result)
+    if isinstance(result.value, ProseFactsOut):
+        out.prose_facts = []
+        for fact in result.value.facts:
+            if any(f.key == fact.key for f in out.prose_facts):
+                continue
+            out.prose_facts.append(ProseFact(key=fact.key, value=_quoted_value(doc, fact.quote, fact.value)))
+    return out
+
+
+def _quoted_value(doc: Document, quote: str, value: float) -> Cell:
+    """The value's cell, its span on the number inside the quote (or on the quote, for a stated zero)."""
+    number = int(value) if float(value).is_integer() else value
+    at = doc.text.find(quote.strip())
+    span: Optional[tuple[int, int]] = None
+    if at >= 0:
+        digits = f"{number:g}" if isinstance(number, float) else str(number)
+        m = re.search(rf"(?<![\d.]){re.escape(digits)}(?![\d.])", quote.strip())
+        start, end = (at + m.start(), at + m.end()) if m else (at, at + len(quote.strip()))
+        span = doc.original_span(start, end)
+    raw = doc.original[span[0]:span[1]] if span else quote
+    return Cell(value=number, raw=raw, span=span, source="llm")

@@ -91,3 +91,7 @@ SUM_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("O7", "staff_total", ("staff_full_time", "staff_part_time")),
 )
 CHANNELS = ("channel_gazette", "channel_website", "channel_weibo", "channel_wechat", "channel_other")
+
+# Every national indicator key, in the table's order (the LLM's answers are held to these).
+INDICATOR_KEYS: tuple[str, ...] = tuple(dict.fromkeys(
+    [k for k, _ in NATIONAL_INDICATORS if k] + list(LAWSUIT_CONTEXT.values())))
