@@ -23,6 +23,8 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--hybrid-narrative", choices=("fallback", "sentences", "always"),
                        help="when hybrid asks the model for problems/improvements (default: fallback = only "
                             "where the rules found none)")
+    group.add_argument("--hybrid-prose-facts", action="store_true",
+                       help="hybrid also asks the model for the prose facts of legacy reports with no 统计表")
     group.add_argument("--cache-dir", help="response cache folder (default .cache/giextract-llm)")
 
 
@@ -32,6 +34,7 @@ def _llm_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return LLMConfig.from_env(model=args.model, base_url=args.base_url, mode=args.instructor_mode,
                               max_reasks=args.max_reasks, transient_attempts=args.retries,
                               hybrid_narrative=args.hybrid_narrative,
+                              hybrid_prose_facts=True if args.hybrid_prose_facts else None,
                               use_cache=False if args.no_cache else None,
                               cache_dir=Path(args.cache_dir) if args.cache_dir else None)
 

@@ -88,3 +88,22 @@ def test_eval_with_a_wrong_cassettes_root_stops_with_a_clear_error(tmp_path: Pat
     assert main(["eval", "--mode", "llm", "--cassettes", str(wrong)]) == 2
     assert "no recorded llm cassettes under" in caplog.text
     assert not wrong.exists()  # replaying never creates folders
+
+
+def test_prose_facts_from_the_model_are_flagged_unless_the_rules_confirm_them() -> None:
+    # Recorded from the 0.5B model on seed_004 (no 统计表): in llm mode its facts failed validation; in
+    # hybrid (with prose facts on) the rules' ten facts stay and the model may only add flagged keys.
+    source = EVAL / "sources" / "seed_004_70095cba19501f17.txt"
+    rules = {f.key: f.value.value for f in giextract.extract(source).prose_facts or []}
+    for mode, config in (("llm", LLMConfig(base_url="http://127.0.0.1:9/v1", use_cache=False)),
+                         ("hybrid", LLMConfig(base_url="http://127.0.0.1:9/v1", use_cache=False, hybrid_prose_facts=True))):
+        with cassette(CASSETTES / "eval" / mode / "seed_004_70095cba19501f17.yaml"):
+            report = giextract.extract(source, mode=mode, llm=LLMClient(config))
+        assert report.usage and report.usage["calls"] >= 1
+        flagged = {c for f in report.findings if f.rule in ("llm_unchecked", "llm_unverified") for c in f.cells}
+        for i, fact in enumerate(report.prose_facts or []):
+            if fact.value.source == "llm" and rules.get(fact.key) != fact.value.value:
+                assert f"prose_facts.{i}.value" in flagged, (mode, fact.key)
+        if mode == "hybrid":
+            got = {f.key: f.value.value for f in report.prose_facts or [] if f.value.source == "rules"}
+            assert got == rules

@@ -84,8 +84,9 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
         "by_section": _cell_table(scores, lambda s, v: _section_of(v.path)),
         "by_era": _cell_table(scores, lambda s, v: s.era),
         "narrative": {"precision": p, "recall": r, "f1": f, **dict(narrative)},
-        "prose_facts": {"precision": fp, "recall": fr, "f1": ff, "wrong_silent": facts.get("wrong_silent", 0),
-                        **dict(facts)},
+        "prose_facts": {"precision": fp, "recall": fr, "f1": ff,
+                        "silent": facts.get("wrong_silent", 0) + facts.get("extra_silent", 0),
+                        "flagged": facts.get("wrong_flagged", 0) + facts.get("extra_flagged", 0), **dict(facts)},
         "metadata": {k: sum(v) / len(v) for k, v in sorted(meta.items())},
         "usage": {**dict(usage), "tokens_per_report": (usage["prompt_tokens"] + usage["completion_tokens"])
                   / len(scores) if scores else 0},
@@ -121,7 +122,7 @@ def render(result: dict[str, Any]) -> str:
     pf = result.get("prose_facts") or {}
     if pf.get("expected"):
         lines.append(f"legacy prose facts: precision {_fmt(pf['precision'])}  recall {_fmt(pf['recall'])}  "
-                     f"F1 {_fmt(pf['f1'])}  wrong values silent {pf['wrong_silent']}, flagged {pf.get('wrong_flagged', 0)}")
+                     f"F1 {_fmt(pf['f1'])}  not in the gold: silent {pf['silent']}, flagged {pf['flagged']}")
     lines.append("metadata accuracy: " + "  ".join(f"{k} {_fmt(v)}" for k, v in result["metadata"].items()))
     u = result.get("usage") or {}
     if u.get("calls") or u.get("cached_calls"):

@@ -28,8 +28,8 @@ class ReportScore:
     split: str
     cells: list[CellVerdict] = field(default_factory=list)
     narrative: Counter = field(default_factory=Counter)  # tp, produced, expected
-    # Legacy prose facts, where the gold covers them: tp, produced, expected, and the wrong values
-    # (a key the gold has, with another value) split into flagged and silent.
+    # Legacy prose facts, where the gold covers them: tp, produced, expected, and what is not in the gold
+    # (wrong: a key the gold has, another value; extra: a key the gold lacks) split flagged / silent.
     prose_facts: Counter = field(default_factory=Counter)
     prose_fact_errors: list[str] = field(default_factory=list)
     meta: dict[str, bool] = field(default_factory=dict)
@@ -115,12 +115,12 @@ def _score_prose_facts(score: ReportScore, gold: list[dict[str, Any]], report: R
         if (fact.key, fact.value.value) in wanted:
             tally["tp"] += 1
             continue
-        if fact.key in gold_keys:
-            outcome = "flagged" if f"prose_facts.{i}.value" in flagged else "silent"
-            tally[f"wrong_{outcome}"] += 1
-        else:
-            outcome = "extra"
-        score.prose_fact_errors.append(f"{outcome}: {fact.key} = {fact.value.value}")
+        # A wrong value for a key the gold has, or a number the gold has under no key at all; either
+        # is silent unless a finding names it.
+        kind = "wrong" if fact.key in gold_keys else "extra"
+        outcome = "flagged" if f"prose_facts.{i}.value" in flagged else "silent"
+        tally[f"{kind}_{outcome}"] += 1
+        score.prose_fact_errors.append(f"{kind} ({outcome}): {fact.key} = {fact.value.value}")
     produced = {(f.key, f.value.value) for f in report.prose_facts or []}
     score.prose_fact_errors += [f"missed: {k} = {v}" for k, v in sorted(wanted - produced, key=str)]
 

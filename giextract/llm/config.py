@@ -31,6 +31,9 @@ class LLMConfig:
     # where the rules fell back to a sentence split; "always" every time. Default measured on the eval
     # set with the 0.5B local model: its items scored below the rules' in both other settings.
     hybrid_narrative: str = "fallback"
+    # Hybrid legacy prose facts (asked only of a legacy report with no 统计表). Off by default: with the
+    # 0.5B local model the facts it added lowered precision and doubled hybrid's tokens (README).
+    hybrid_prose_facts: bool = False
 
     @classmethod
     def from_env(cls, **overrides: object) -> "LLMConfig":

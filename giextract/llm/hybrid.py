@@ -114,8 +114,13 @@ def merge_prose_facts(report: Report, llm_facts: list[ProseFact], hybrid: bool, 
         for key, fact in rules.items():  # an unverified answer never removes what the rules read
             merged.setdefault(key, fact)
     report.prose_facts = sorted(merged.values(), key=lambda f: f.value.span or (0, 0))
-    if not verified:
-        findings += [Finding(rule="llm_unverified", severity="warning", cells=[f"prose_facts.{i}.value"],
-                             message=f"prose fact {f.key}: from an LLM answer that failed validation")
-                     for i, f in enumerate(report.prose_facts) if f.value.source == "llm"]
+    for i, fact in enumerate(report.prose_facts):
+        ours = rules.get(fact.key)
+        if fact.value.source != "llm" or (ours is not None and ours.value.value == fact.value.value):
+            continue
+        # The validators check that the number is in the text, not that it is this indicator's number.
+        rule, why = ("llm_unverified", "from an LLM answer that failed validation") if not verified else \
+            ("llm_unchecked", "from the LLM; its number is quoted from the text, but no rule confirms the indicator")
+        findings.append(Finding(rule=rule, severity="warning", cells=[f"prose_facts.{i}.value"],
+                                message=f"prose fact {fact.key} = {fact.value.value}: {why}"))
     return findings

@@ -104,8 +104,8 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
             if output.statistics is not None:
                 findings += _compare_statistics(report, output.statistics)
                 report.statistics_table = output.statistics
-    if era == "legacy" and (not hybrid or not report.statistics_table):
-        # Hybrid asks only where the prose is the report's one source of numbers (no 统计表).
+    if era == "legacy" and (not hybrid or (client.config.hybrid_prose_facts and not report.statistics_table)):
+        # Hybrid asks (when enabled) only where the prose is the report's one source of numbers (no 统计表).
         output = run(tasks.prose_facts, [s.span for s in report.sections
                                          if s.key in ("statistics_table", "problems_improvements")])
         record(output)
