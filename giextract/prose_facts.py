@@ -55,8 +55,13 @@ class _Builder:
         self.facts[key] = ProseFact(key=key, value=Cell(value=value, raw=self.doc.original[o[0]:o[1]], span=o))
 
     def skipped(self, start: int) -> bool:
-        at = self.doc.original_offset(start)
-        return any(a <= at < b for a, b in self.skip)
+        return in_spans(self.doc, start, self.skip)
+
+
+def in_spans(doc: Document, start: int, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether normalized offset ``start`` falls inside one of ``spans`` of the original text."""
+    at = doc.original_offset(start)
+    return any(a <= at < b for a, b in spans)
 
 
 def extract_prose_facts(doc: Document, skip: Iterable[tuple[int, int]] = ()) -> list[ProseFact]:

@@ -11,6 +11,7 @@ from giextract.ingest.normalize import Document
 from giextract.llm.client import CallResult, LLMClient
 from giextract.llm.prompts import render
 from giextract.narrative import STOP as NARRATIVE_STOP
+from giextract.prose_facts import in_spans
 from giextract.llm.schemas import (
     ActiveOut, ApplicationsOut, MetaOut, NarrativeOut, ProseFactsOut, ReviewOut, StatisticsOut,
 )
@@ -206,8 +207,8 @@ _NUMBER_SENTENCE = re.compile(r"[^。；;\n]*(?:\d+(?:\.\d+)?\s*(?:万元|元|" 
 def prose_facts(client: LLMClient, doc: Document, skip: list[Span]) -> TaskOutput:
     """Legacy prose facts. Only the sentences that hold a number or a negation are sent (most of a
     legacy report is description with no figure in it); ``skip`` are original-text spans not to send."""
-    sentences = [m for m in _NUMBER_SENTENCE.finditer(doc.text) if m.group().strip()
-                 and not any(a <= doc.original_offset(m.start()) < b for a, b in skip)]
+    sentences = [m for m in _NUMBER_SENTENCE.finditer(doc.text)
+                 if m.group().strip() and not in_spans(doc, m.start(), skip)]
     text = "\n".join(m.group().strip() for m in sentences)
     if not text:
         return TaskOutput()
