@@ -63,6 +63,11 @@ def merge_table(report: Report, table: str, era: str, llm_cells: dict[str, Cell]
                 findings.append(Finding(rule="llm_unchecked", severity="warning", cells=[path],
                                         message=f"{path}: from the LLM, and no rule or rules reading can check it"))
         if current.status == "ambiguous":
+            if llm_cell.value not in current.candidates:  # also where no finding lists the row's readings
+                findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[path],
+                                        message=f"{path}: the LLM read {llm_cell.value}, which is none of the "
+                                                f"readings the rules allow {current.candidates}; left ambiguous"))
+                continue
             findings.append(Finding(rule="llm_choice", severity="warning", cells=[path],
                                     message=f"{path}: the LLM chose {llm_cell.value} among {current.candidates}"))
         report.set_cell(path, llm_cell)
