@@ -116,16 +116,16 @@ class OtherMatters(BaseModel):
 
 # Tables are nested dicts keyed exactly as the data dictionary says:
 # active_disclosure[sub_table][row][column], applications[row][column], review_litigation[group][column].
-Grid = dict[str, dict[str, Cell]]
+TableValues = dict[str, dict[str, Cell]]
 
 
 class Report(BaseModel):
     source: SourceInfo
     meta: Meta = Field(default_factory=Meta)
     sections: list[Section] = Field(default_factory=list)
-    active_disclosure: Optional[dict[str, Grid]] = None
-    applications: Optional[Grid] = None
-    review_litigation: Optional[Grid] = None
+    active_disclosure: Optional[dict[str, TableValues]] = None
+    applications: Optional[TableValues] = None
+    review_litigation: Optional[TableValues] = None
     statistics_table: Optional[list[StatisticsRow]] = None
     prose_facts: Optional[list[ProseFact]] = None  # legacy only
     problems_improvements: Optional[Narrative] = None

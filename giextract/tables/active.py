@@ -13,7 +13,7 @@ from giextract.tables.resolve import ambiguity_finding, ambiguous_cells
 from giextract.tables.tokens import Token, find_tokens, parse_count, parse_money_wan_yuan, parse_signed
 from giextract.templates.tables import ACTIVE_DISCLOSURE, PROSE_HINTS, RowSpec, SubTable
 
-Grid = dict[str, dict[str, Cell]]
+TableValues = dict[str, dict[str, Cell]]
 
 
 def _parser(sub: SubTable, column: str) -> Callable[[str], Optional[Number]]:
@@ -32,7 +32,7 @@ def _with_unit(cell: Cell) -> Cell:
     return cell
 
 
-def parse_active_disclosure(doc: Document, start: int, end: int, era: str) -> tuple[Optional[dict[str, Grid]], list[Finding]]:
+def parse_active_disclosure(doc: Document, start: int, end: int, era: str) -> tuple[Optional[dict[str, TableValues]], list[Finding]]:
     findings: list[Finding] = []
     subs = ACTIVE_DISCLOSURE[era]
     all_rows: list[tuple[SubTable, RowSpec]] = [(sub, row) for sub in subs for row in sub.rows]
@@ -42,7 +42,7 @@ def parse_active_disclosure(doc: Document, start: int, end: int, era: str) -> tu
     _values_before_labels(doc.text, hits, start)
     if not any(h and h.tokens for h in hits):
         return None, findings
-    out: dict[str, Grid] = {}
+    out: dict[str, TableValues] = {}
     for (sub, row), hit in zip(all_rows, hits):
         parsers = [_parser(sub, c) for c in sub.columns]
         options = readings(hit.tokens, parsers) if hit and hit.tokens else []

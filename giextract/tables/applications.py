@@ -16,7 +16,7 @@ from giextract.tables.tokens import Token, find_tokens, parse_count
 from giextract.templates.tables import APPLICATION_COLUMNS, APPLICATIONS, RESULT_ROWS
 
 log = logging.getLogger(__name__)
-Grid = dict[str, dict[str, Cell]]
+TableValues = dict[str, dict[str, Cell]]
 
 
 def _row_readings(tokens, strict: bool) -> list[Reading]:  # type: ignore[no-untyped-def]
@@ -108,7 +108,7 @@ def _by_position(doc: Document, start: int, end: int, era: str) -> tuple[dict[st
     return options, layout
 
 
-def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[Optional[Grid], list[Finding]]:
+def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[Optional[TableValues], list[Finding]]:
     findings: list[Finding] = []
     spec = APPLICATIONS[era]
     result_rows = RESULT_ROWS[era]
@@ -126,7 +126,7 @@ def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[O
     if not options:
         return None, findings
     options = choose(options, lambda rows: applications_consistent(rows, result_rows))
-    grid: Grid = {}
+    grid: TableValues = {}
     for row in spec.rows:
         if row.key in options:
             cells = ambiguous_cells(doc, options[row.key])

@@ -12,7 +12,7 @@ from giextract.tables.resolve import ambiguity_finding, ambiguous_cells
 from giextract.tables.tokens import Token, find_tokens, parse_count
 from giextract.templates.tables import REVIEW_COLUMNS, REVIEW_GROUPS
 
-Grid = dict[str, dict[str, Cell]]
+TableValues = dict[str, dict[str, Cell]]
 WIDTH = len(REVIEW_COLUMNS)
 CELLS = WIDTH * len(REVIEW_GROUPS)
 
@@ -75,7 +75,7 @@ def _join(state: tuple[tuple[int, int], ...], g: int, value: int) -> tuple[tuple
     return state[:g] + ((size + 1, total + value if size < WIDTH - 1 else total),) + state[g + 1:]
 
 
-def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[Grid], list[Finding]]:
+def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[TableValues], list[Finding]]:
     findings: list[Finding] = []
     tokens = find_tokens(doc.text, start, end)
     tokens = [t for t in tokens if not t.is_na or len(tokens) <= CELLS]
@@ -98,7 +98,7 @@ def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[Grid], l
     cells = ambiguous_cells(doc, options)
     note = ambiguity_finding([f"review_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS], options)
     findings += [note] if note else []
-    grid: Grid = {}
+    grid: TableValues = {}
     for gi, group in enumerate(REVIEW_GROUPS):
         grid[group] = dict(zip(REVIEW_COLUMNS, cells[gi * WIDTH:(gi + 1) * WIDTH]))
     return grid, findings
