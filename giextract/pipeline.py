@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
+from giextract.core.grid import Grid
 from giextract.core.model import ErrorRecord, Finding, OtherMatters, ProcessingFee, Report, Section, SourceInfo
 from giextract.ingest import InputError, clean, normalize
 from giextract.ingest.documents import read_document
@@ -93,7 +94,7 @@ def _other_matters(doc: Document, raw: list[RawSection]) -> Optional[OtherMatter
 
 def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] = None,
                  mode: str = "rules", llm: "Optional[LLMClient]" = None, extracted_with: Optional[str] = None,
-                 file_sha256: Optional[str] = None) -> Report:
+                 file_sha256: Optional[str] = None, grids: "Optional[list[Grid]]" = None) -> Report:
     """Extract one report. ``mode``: ``rules`` (offline), ``llm`` (the model fills every section) or
     ``hybrid`` (rules first; the model fills what rules could not, and the narrative)."""
     if mode not in ("rules", "llm", "hybrid", "naive"):  # naive: the benchmark's one-call baseline
@@ -112,7 +113,9 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
     if encoding and encoding.startswith("mixed"):
         report.findings.append(Finding(rule="encoding", severity="warning",
                                        message=f"the file mixes encodings ({encoding}); each line was decoded on its own"))
-    doc, _ = clean(normalize(text))
+    parsed = normalize(text)
+    parsed.grids = [g for g in grids or [] if g.span is None or g.span[1] <= len(text)]
+    doc, _ = clean(parsed)
     raw = find_sections(doc)
     report.sections = output_sections(doc, raw)
     report.meta = extract_meta(doc, "legacy")

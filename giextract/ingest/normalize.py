@@ -10,7 +10,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from giextract.core.grid import Grid
 
 # One form for quotes; length-preserving so offsets stay put.
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"',
@@ -28,6 +31,8 @@ class Document:
     # _starts[i] is the original offset of normalized char i; None means identity.
     _starts: Optional[list[int]] = field(default=None, repr=False)
     converted_from_traditional: bool = False
+    # Tables as the structured reader printed them (HTML/.docx/PDF), spans into ``original``.
+    grids: "list[Grid]" = field(default_factory=list)
 
     def original_offset(self, i: int) -> int:
         if self._starts is None:
@@ -126,7 +131,7 @@ def blank_out(doc: Document, spans: list[tuple[int, int]]) -> Document:
     chars = list(doc.text)
     for s, e in spans:
         chars[s:e] = " " * (e - s)
-    return Document(doc.original, "".join(chars), doc._starts, doc.converted_from_traditional)
+    return Document(doc.original, "".join(chars), doc._starts, doc.converted_from_traditional, doc.grids)
 
 
 __all__ = ["Document", "normalize", "blank_out"]
