@@ -18,7 +18,9 @@ from giextract.prose_facts import extract_prose_facts
 from giextract.rules.prose import o14, u6
 from giextract.rules.validate import validate
 from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
+from giextract.grids.text import text_grids
 from giextract.tables.active import parse_active_disclosure
+from giextract.tables.fit import fit_active, fit_applications, fit_review, prefer_fit
 from giextract.tables.applications import parse_applications
 from giextract.tables.legacy_stats import parse_statistics_table
 from giextract.tables.review import parse_review
@@ -51,9 +53,15 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
             ("applications", ("applications",), lambda s, e: parse_applications(doc, s, e, era)),
             ("review_litigation", ("review_litigation",), lambda s, e: parse_review(doc, s, e)),
         )
+        grids = doc.grids + text_grids(doc)
+        fits = {"active_disclosure": fit_active(doc, grids, era), "applications": fit_applications(doc, grids, era),
+                "review_litigation": fit_review(doc, grids)} if grids else {}
         for name, keys, parse in stages:
             span = section_text(doc, raw, *keys)
             table, table_findings = parse(*span) if span else (None, [])
+            fit = fits.get(name)
+            if prefer_fit(name, fit, table, era):
+                table, table_findings = fit.values, fit.findings  # type: ignore[union-attr]
             setattr(report, name, table)
             findings += table_findings
             if table is None:

@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "giextract"
 LAYERS = [
     {"core"},
     {"templates"},
-    {"ingest", "sections", "meta", "tables", "narrative", "prose_facts", "rules"},
+    {"ingest", "grids", "sections", "meta", "tables", "narrative", "prose_facts", "rules"},
     {"llm"},
     {"pipeline"},
     {"batch", "export", "crossyear"},
