@@ -33,6 +33,9 @@ def _heading_regex() -> "re.Pattern[str]":
 
 
 _HEADING = _heading_regex()
+# The order of the 2019/2021 template's sections (problems and improvements share 五).
+_TEMPLATE_ORDER = ("overview", "active_disclosure", "applications", "review_litigation", "problems",
+                   "improvements", "other_matters")
 _HEADING_TAIL = re.compile(r"[^\n。，,；;\d]{0,16}?(?:情况|措施|事项|建议|概述|附表|统计表)|")
 
 
@@ -49,9 +52,10 @@ def find_sections(doc: Document) -> list[RawSection]:
     for cand in candidates:
         pos, ordv, key, m = cand
         if ordv <= last_ord or ordv > last_ord + 3:
-            continue
+            if not _misnumbered_heading(text, cand, chosen):
+                continue
         chosen.append(cand)
-        last_ord = ordv
+        last_ord = max(ordv, last_ord)
     sections: list[RawSection] = []
     for i, (pos, _, key, m) in enumerate(chosen):
         end = chosen[i + 1][0] if i + 1 < len(chosen) else len(text)
@@ -62,6 +66,20 @@ def find_sections(doc: Document) -> list[RawSection]:
         heading_end = line_end if line_end - pos <= 40 and "。" not in text[pos:line_end] else tail.end()
         sections.append(RawSection(key, text[pos:heading_end].strip(), pos, end, heading_end))
     return sections
+
+
+def _misnumbered_heading(text: str, cand: tuple[int, int, str, "re.Match[str]"],
+                         chosen: list[tuple[int, int, str, "re.Match[str]"]]) -> bool:
+    """A heading whose number breaks the sequence (a typo, a repeated or skipped number) is still the
+    next section when it stands on its own line and its title is the next one the template expects."""
+    pos, _, key, _ = cand
+    if key not in _TEMPLATE_ORDER or any(c[2] == key for c in chosen):
+        return False
+    line_start = text.rfind("\n", 0, pos) + 1
+    if text[line_start:pos].strip():
+        return False
+    last = next((c[2] for c in reversed(chosen) if c[2] in _TEMPLATE_ORDER), None)
+    return last is None or _TEMPLATE_ORDER.index(key) > _TEMPLATE_ORDER.index(last)
 
 
 def output_sections(doc: Document, raw: list[RawSection]) -> list[Section]:

@@ -52,3 +52,14 @@ def test_tab_separated_rows_and_review() -> None:
     report = giextract.extract_text(HEAD + body + TAIL)
     assert report.applications["granted"]["total"].value == 7
     assert report.review_litigation["litigation_after_review"]["total"].value == 0
+
+
+def test_misnumbered_headings_keep_their_tables_and_are_named_by_u8() -> None:
+    body = "三、收到和处理政府信息公开申请情况\n" + "\n".join(
+        label + "\t" + "\t".join(map(str, values)) for label, values in ROWS_2019) + "\n"
+    head = HEAD.replace("二、主动公开", "三、主动公开")  # 一, 三, 三: the second 三 is the template's 三
+    report = giextract.extract_text(head + body + TAIL)
+    assert report.applications["granted"]["total"].value == 7
+    assert [s.key for s in report.sections][:3] == ["overview", "active_disclosure", "applications"]
+    u8 = [f.message for f in report.findings if f.rule == "U8"]
+    assert u8 and "'三、主动公开政府信息情况' is numbered 三" in u8[0] and "active_disclosure 二、" in u8[0]

@@ -145,3 +145,15 @@ def test_o14_fires_where_the_corpus_report_is_inconsistent() -> None:
 
     report = giextract.extract(Path(__file__).resolve().parents[1] / "eval" / "sources" / "004_pingtan-county-2011.txt")
     assert any(f.rule == "O14" and "425条" in f.message and "421条" in f.message for f in report.findings)
+
+
+def test_u8_names_a_misnumbered_heading_and_its_template_number() -> None:
+    titles = ["一、总体情况", "三、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+              "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    keys = ["overview", "active_disclosure", "applications", "review_litigation", "problems_improvements", "other_matters"]
+    sections = [Section(key=k, heading=t, span=(i, i + 1)) for i, (k, t) in enumerate(zip(keys, titles))]
+    found = [f for f in validate(_report(sections=sections)) if f.rule == "U8"]
+    assert len(found) == 1 and "'三、主动公开政府信息情况' is numbered 三" in found[0].message
+    assert "active_disclosure 二、" in found[0].message
+    sections[1] = Section(key="active_disclosure", heading="二、主动公开政府信息情况", span=(1, 2))
+    assert "U8" not in rules_of(_report(sections=sections))

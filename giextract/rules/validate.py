@@ -5,12 +5,14 @@ A cell that is not a known number (missing, ambiguous) makes its equation unknow
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterable, Optional
 
 from giextract.core.model import Cell, Finding, Number, Report
 from giextract.rules.equations import r2_row, r4_group
 from giextract.rules.prose import prose_fact_rules
 from giextract.templates.legacy import CHANNELS, SUM_RULES
+from giextract.templates.patterns import CN_DIGITS
 from giextract.templates.tables import (
     APPLICANT_COLUMNS, APPLICATION_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, RESULT_ROWS,
 )
@@ -170,16 +172,34 @@ def u7(report: Report) -> list[Finding]:
     return []
 
 
+_TEMPLATE_SECTIONS = ("overview", "active_disclosure", "applications", "review_litigation",
+                      "problems_improvements", "other_matters")
+_HEADING_ORDINAL = re.compile(rf"^\s*([{CN_DIGITS}]{{1,3}})\s*[、.．]")
+
+
 def u8(report: Report) -> list[Finding]:
+    """The six template sections are present, in order, each numbered as the template numbers it
+    (一 … 六): which heading is missing, out of order or misnumbered, and what it should be."""
     if report.meta.era not in ("2019", "2021"):
         return []
-    expected = ["overview", "active_disclosure", "applications", "review_litigation", "problems_improvements", "other_matters"]
-    present = [s.key for s in report.sections]
-    missing = [k for k in expected if k not in present]
-    ordered = [k for k in present if k in expected] == [k for k in expected if k in present]
-    if missing or not ordered:
-        return [Finding(rule="U8", severity="warning",
-                        message=f"U8: headings missing {missing}" + ("" if ordered else f"; out of order: {present}"))]
+    present = [s for s in report.sections if s.key in _TEMPLATE_SECTIONS]
+    keys = [s.key for s in present]
+    missing = [k for k in _TEMPLATE_SECTIONS if k not in keys]
+    ordered = keys == [k for k in _TEMPLATE_SECTIONS if k in keys]
+    problems = []
+    if missing:
+        problems.append(f"headings missing {missing}")
+    if not ordered:
+        problems.append(f"out of order: {keys}")
+    for section in present:
+        m = _HEADING_ORDINAL.match(section.heading)
+        expected = CN_DIGITS[_TEMPLATE_SECTIONS.index(section.key)]
+        first = section.heading.split("；")[0]
+        if m and m.group(1) != expected:
+            problems.append(f"heading {first!r} is numbered {m.group(1)}, the template numbers "
+                            f"{section.key} {expected}、")
+    if problems:
+        return [Finding(rule="U8", severity="warning", message="U8: " + "; ".join(problems))]
     return []
 
 
