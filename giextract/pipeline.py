@@ -24,6 +24,7 @@ from giextract.tables.fit import fit_active, fit_applications, fit_review, prefe
 from giextract.tables.applications import parse_applications
 from giextract.tables.legacy_stats import parse_statistics_table
 from giextract.tables.review import parse_review
+from giextract.tables.shape import skeleton
 
 if TYPE_CHECKING:
     from giextract.llm.client import LLMClient
@@ -45,6 +46,17 @@ def _read(source: Union[str, Path]) -> tuple[str, Optional[str], Optional[str], 
     return str(source), None, None, None, None
 
 
+def _paths(name: str, table: dict) -> list[tuple[str, object]]:  # type: ignore[type-arg]
+    """(dotted path, cell) of every cell in a table's nested dict."""
+    out: list[tuple[str, object]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out += _paths(f"{name}.{key}", value)
+        else:
+            out.append((f"{name}.{key}", value))
+    return out
+
+
 def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> None:
     findings: list[Finding] = []
     if era in ("2019", "2021"):
@@ -62,12 +74,15 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
             fit = fits.get(name)
             if prefer_fit(name, fit, table, era):
                 table, table_findings = fit.values, fit.findings  # type: ignore[union-attr]
-            setattr(report, name, table)
             findings += table_findings
             if table is None:
+                # Not read is not blank: the table keeps its full shape, every cell unread.
+                table = skeleton(name, era)
                 findings.append(Finding(rule="missing_table", severity="error",
+                                        cells=[p for p, _ in _paths(name, table)],
                                         message=f"{name}: the {era}-format report has no readable table here"
                                                 + ("" if span else " (its section heading was not found)")))
+            setattr(report, name, table)
     else:
         span = section_text(doc, raw, "statistics_table")
         rows, table_findings = parse_statistics_table(doc, span[0] if span else None, len(doc.text))

@@ -7,7 +7,10 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 Number = Union[int, float]
-Status = Literal["ok", "missing", "not_applicable", "ambiguous"]
+# ok: read and unique; missing: blank in the report; not_applicable: printed / — 无; ambiguous: several
+# readings fit (candidates); unread: printed (or expected by the template) but not read by the extractor;
+# unverified: a model's value the rules could not confirm.
+Status = Literal["ok", "missing", "not_applicable", "ambiguous", "unread", "unverified"]
 Source = Literal["rules", "llm"]
 Era = Literal["legacy", "2019", "2021"]
 
@@ -28,6 +31,11 @@ class Cell(BaseModel):
     @classmethod
     def missing(cls, raw: str = "", span: Optional[tuple[int, int]] = None) -> "Cell":
         return cls(value=None, raw=raw, span=span, status="missing")
+
+    @classmethod
+    def unread(cls, raw: str = "", span: Optional[tuple[int, int]] = None) -> "Cell":
+        """A cell the extractor could not read: never the same as a blank one."""
+        return cls(value=None, raw=raw, span=span, status="unread")
 
     @property
     def is_number(self) -> bool:

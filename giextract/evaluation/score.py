@@ -47,6 +47,8 @@ def _value_of(report: Report, path: str) -> tuple[Any, bool]:
         return "n/a", True
     if cell.status == "missing":
         return None, True
+    if cell.status == "unread":  # not read is not blank: never equal to a gold value, blank included
+        return "unread", False
     return cell.value, True
 
 

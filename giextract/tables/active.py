@@ -49,7 +49,7 @@ def parse_active_disclosure(doc: Document, start: int, end: int, era: str) -> tu
         if len(options) > 1:
             options = _stated_in_prose(doc.text, era, sub, row.key, options)
         if not options:
-            cells = [Cell.missing() for _ in sub.columns]
+            cells = [Cell.unread() for _ in sub.columns]
             if hit is None or not hit.tokens:
                 message = f"table 二 {sub.key}: row {row.key} ({row.label}) not found or has no values"
             else:

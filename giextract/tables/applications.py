@@ -133,7 +133,7 @@ def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[O
             note = ambiguity_finding([f"applications.{row.key}.{c}" for c in APPLICATION_COLUMNS], options[row.key])
             findings += [note] if note else []
         else:
-            cells = [Cell.missing() for _ in APPLICATION_COLUMNS]
+            cells = [Cell.unread() for _ in APPLICATION_COLUMNS]
             findings.append(Finding(rule="missing_row", severity="error",
                                     message=f"table 三: row {row.key} ({row.label}) not found or has no values",
                                     cells=[f"applications.{row.key}.{c}" for c in APPLICATION_COLUMNS]))

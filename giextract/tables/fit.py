@@ -138,8 +138,8 @@ def _cell(cell: Optional[GridCell], parse: CellParser, doc: Document) -> Cell:
     if text in NOT_APPLICABLE:
         return Cell(value=None, raw=cell.text, span=span, status="not_applicable")
     value = parse(text)
-    if value is None:
-        return Cell(value=None, raw=cell.text, span=span, status="missing")
+    if value is None:  # printed, but not as one number of this column
+        return Cell(value=None, raw=cell.text, span=span, status="unread")
     m = _NUMBER.search(cell.text) or _NUMBER.search(text)
     if m and cell.text[m.start():m.end()] == m.group(0):
         span = (cell.span[0] + m.start(), cell.span[0] + m.end())
@@ -225,7 +225,7 @@ def _fill(doc: Document, rows: Sequence[PrintedRow], template: Sequence[Template
     for j, t in enumerate(template):
         i = by_template.get(j)
         if i is None:
-            cells = [Cell.missing() for _ in t.columns]
+            cells = [Cell.unread() for _ in t.columns]
             findings.append(Finding(rule="missing_row", severity="error", cells=[f"{t.path}.{c}" for c in t.columns],
                                     message=f"{table}: row {t.spec.key} ({t.spec.label}) not found in the table grid"))
         else:
