@@ -34,16 +34,18 @@ MAX_CHARS = 2_000_000  # a report is ~10k characters; far beyond this is not one
 _FEE = re.compile(r"信息处理费[^。]{0,20}?(\d+(?:\.\d+)?)\s*(万元|元)|(?P<none>(?:无|未|没有|不)[^。]{0,12}?(?:收取|收费)[^。]{0,12}?(?:信息处理费|费用))|(?P<none2>信息处理费[^。]{0,6}?(?:0|零)\s*元)")
 
 
-def _read(source: Union[str, Path]) -> tuple[str, Optional[str], Optional[str], Optional[str], Optional[str]]:
-    """(text, path, encoding, extracted_with, file sha256). A short one-line str naming a file is a path."""
+def _read(source: Union[str, Path]) -> tuple[str, Optional[str], Optional[str], Optional[str], Optional[str],
+                                             list[Grid], Optional[str]]:
+    """(text, path, encoding, extracted_with, file sha256, grids, truncation note). A short one-line str
+    naming a file is a path."""
     looks_like_path = isinstance(source, Path) or (
         isinstance(source, str) and len(source) < 4096 and "\n" not in source
         and Path(source).suffix.lower() in (".txt", ".text", ".md", ".pdf", ".html", ".htm", ".docx"))
     if looks_like_path:
         path = Path(source)
-        text, how, encoding, digest = read_document(path)
-        return text, str(path), encoding, how, digest
-    return str(source), None, None, None, None
+        read = read_document(path)
+        return read.text, str(path), read.encoding, read.how, read.sha256, read.grids, read.truncated
+    return str(source), None, None, None, None, [], None
 
 
 def _paths(name: str, table: dict) -> list[tuple[str, object]]:  # type: ignore[type-arg]
@@ -173,5 +175,9 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
 
 def extract(source: Union[str, Path], mode: str = "rules", llm: "Optional[LLMClient]" = None) -> Report:
     """Extract a report from a text or a path to a text file. Unreadable input raises InputError."""
-    text, path, encoding, how, digest = _read(source)
-    return extract_text(text, path, encoding, mode=mode, llm=llm, extracted_with=how, file_sha256=digest)
+    text, path, encoding, how, digest, grids, truncated = _read(source)
+    report = extract_text(text, path, encoding, mode=mode, llm=llm, extracted_with=how, file_sha256=digest,
+                          grids=grids)
+    if truncated:
+        report.findings.append(Finding(rule="truncated", severity="warning", message=truncated))
+    return report
