@@ -64,3 +64,79 @@ def token_bench(cassettes: str = "cassettes", eval_dir: str = "eval") -> dict[st
     for name in ("hybrid", "hybrid_no_reasks"):
         out[f"{name}_tokens_vs_naive"] = round(out[name]["tokens_per_report"] / naive, 3) if naive else None  # type: ignore[index]
     return out
+
+
+# --- Resume: a rerun over N inputs that are all recorded already. ---
+
+
+def fabricate_done(corpus: str, folder: Path, out: Path, n: int) -> None:
+    """N distinct input files (the corpus reports, each with its index appended) under ``folder`` and,
+    in ``out``, a real record of each (one extraction per corpus report, path and sha256 set per file),
+    as a finished earlier run leaves them. Writes in one pass, a few MB in memory."""
+    import hashlib
+    import json
+
+    from giextract.pipeline import extract
+
+    sources = sorted(Path(corpus).glob("*.txt"))
+    records = [json.loads(extract(p).model_dump_json()) for p in sources]
+    with out.open("w", encoding="utf-8") as sink:
+        for i in range(n):
+            k = i % len(sources)
+            sub = folder / f"{i // 1000:03d}"
+            if i % 1000 == 0:
+                sub.mkdir(parents=True, exist_ok=True)
+            data = sources[k].read_bytes() + f"\n{i}\n".encode()
+            path = sub / f"{i:06d}_{sources[k].name}"
+            path.write_bytes(data)
+            record = records[k]
+            record["source"]["path"] = str(path)
+            record["source"]["sha256"] = hashlib.sha256(data).hexdigest()
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _timed_cli(args: list[str], memory_mb: Optional[int], timeout: float) -> dict[str, object]:
+    """Run ``python -m giextract ARGS`` and return its wall time, peak RSS and exit status."""
+    import subprocess
+    import sys
+
+    def cap() -> None:
+        if memory_mb:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "giextract", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, preexec_fn=cap)
+    import threading
+
+    timer = threading.Timer(timeout, proc.kill)  # stop a run past its time, so the machine survives
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - start
+    tail = proc.stderr.read().decode("utf-8", "replace")[-300:] if proc.stderr else ""
+    return {"seconds": round(elapsed, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "exit": proc.returncode, "timed_out": elapsed > timeout, "stderr_tail": tail if proc.returncode else ""}
+
+
+def resume_bench(corpus: str, n: int, memory_mb: Optional[int] = 4096, timeout: float = 600.0) -> dict[str, object]:
+    """A rerun with nothing to do over N recorded inputs: the first one after an older version (no index:
+    it is rebuilt from the JSONL), then a second one (index present). Each run is a child process capped
+    at ``memory_mb`` of address space; its wall time and peak RSS are reported."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(os.path.realpath(tmp))
+        folder, out = base / "in", base / "out.jsonl"
+        start = time.perf_counter()
+        fabricate_done(corpus, folder, out, n)
+        made = time.perf_counter() - start
+        args = ["extract", str(folder), "--out", str(out), "--quiet"]
+        first = _timed_cli(args, memory_mb, timeout)
+        second = _timed_cli(args, memory_mb, timeout)
+        lines = sum(1 for _ in out.open("rb"))
+    return {"records": n, "fabricated_seconds": round(made, 1), "memory_cap_mb": memory_mb,
+            "rerun_without_index": first, "rerun_with_index": second, "lines_after": lines}

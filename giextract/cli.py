@@ -49,8 +49,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     client = None
     mode = args.mode
     if mode != "rules":
-        from giextract.llm.client import LLMClient
-
         config = _llm_config(args)
         if mode is None:
             mode = "hybrid" if config.configured else "rules"
@@ -58,42 +56,119 @@ def cmd_extract(args: argparse.Namespace) -> int:
             if not config.configured:
                 log.error("--mode %s needs an endpoint: --base-url or OPENAI_BASE_URL (see README)", mode)
                 return 2
+            from giextract.llm.client import LLMClient  # only LLM modes pay for openai/instructor
+
             client = LLMClient(config)
+    from giextract.batch import BatchError, check_out, iter_records, run_batch, walk
+    from giextract.workers import Budget
+
     single = len(args.paths) == 1 and not Path(args.paths[0]).is_dir()
-    if single and args.format == "jsonl":
-        text = _record(Path(args.paths[0]), mode, client).model_dump_json(indent=2) + "\n"
+    try:
         if args.out:
-            Path(args.out).write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
-        return 0
-    if not args.out:
+            check_out(Path(args.out), args.paths)
+        if single and args.format == "jsonl":
+            report = _record(Path(args.paths[0]), mode, client)
+            text = report.model_dump_json(indent=2) + "\n"
+            if args.out:
+                _replace_file(Path(args.out), text)
+            else:
+                sys.stdout.write(text)
+            return 1 if report.errors else 0
+        if not args.out:
+            if args.format != "jsonl":
+                log.error("--format %s needs --out FILE", args.format)
+                return 2
+            failed = 0
+            for path in walk(args.paths):
+                report = _record(path, mode, client)
+                failed += bool(report.errors)
+                sys.stdout.write(report.model_dump_json() + "\n")
+            return 1 if failed else 0
+        out = Path(args.out)
+        records = out if args.format == "jsonl" else out.with_name(out.name + ".records.jsonl")
+        budget = Budget(timeout=args.file_timeout, memory=args.file_memory)
+        result = run_batch(args.paths, records, mode=mode, llm=client, jobs=args.jobs, quiet=args.quiet, budget=budget)
         if args.format != "jsonl":
-            log.error("--format %s needs --out FILE", args.format)
-            return 2
-        from giextract.batch import walk
+            from giextract.export import write_csv, write_parquet
 
-        for path in walk(args.paths):
-            sys.stdout.write(_record(path, mode, client).model_dump_json() + "\n")
-        return 0
-    from giextract.batch import iter_records, run_batch
-
-    out = Path(args.out)
-    records = out if args.format == "jsonl" else out.with_name(out.name + ".records.jsonl")
-    result = run_batch(args.paths, records, mode=mode, llm=client, jobs=args.jobs, quiet=args.quiet)
-    if args.format != "jsonl":
-        from giextract.export import write_csv, write_parquet
-
-        writer = write_csv if args.format == "csv" else write_parquet
-        writer(iter_records(records), out)
+            writer = write_csv if args.format == "csv" else write_parquet
+            writer(iter_records(records), out)
+    except BatchError as exc:
+        log.error("%s", exc)
+        return 2
+    except OSError as exc:
+        log.error("cannot write %s: %s", args.out, exc.strerror or exc)
+        return 2
     log.info("%d inputs: %d written, %d already done, %d with errors", result.total, result.written,
              result.skipped, result.errors)
-    return 0
+    if result.errors:
+        log.warning("%d of %d inputs have an error record", result.errors, result.total)
+    return 1 if result.errors else 0
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a fresh temporary file in the same folder (never a fixed name)."""
+    import os
+    import tempfile
+
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(handle, 0o644)
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def _size(text: str) -> int:
+    from giextract.workers import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+EXTRACT_EPILOG = """exit status: 0 every record is ok; 1 at least one input's record is an error (unreadable,
+not a report, over its budget; in a batch, records of earlier runs count too); 2 usage or setup error
+(bad arguments, --out in a missing folder, --out locked by another run or equal to/inside an input,
+disk full), with a message on stderr.
+
+budgets: in a batch (rules mode) each file gets --file-timeout seconds (default 60) and its worker
+process --file-memory of address space (default 2G); a file over either, or whose worker dies, gets an
+error record ("exceeded the 60 s budget ...") and the worker is replaced."""
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from giextract.bench import run_batch_bench, run_bench, token_bench
 
+    if args.resume:  # only the resume measurement: a rerun with nothing to do over N recorded inputs
+        from giextract.bench import resume_bench
+
+        print(json.dumps({"resume": resume_bench(args.corpus, args.resume)}, ensure_ascii=False, indent=2))
+        return 0
     result: dict = {"rules_single_core": run_bench(args.corpus, args.reports)}
     if args.batch:
         result["batch_all_cores"] = run_batch_bench(args.corpus, args.batch)
@@ -157,7 +232,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="giextract", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
-    ex = sub.add_parser("extract", help="extract one report (JSON) or many / a folder (JSONL)")
+    ex = sub.add_parser("extract", help="extract one report (JSON) or many / a folder (JSONL)", epilog=EXTRACT_EPILOG,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("paths", nargs="+")
     ex.add_argument("--out", help="write here instead of standard output")
     ex.add_argument("--mode", choices=("rules", "llm", "hybrid"),
@@ -165,13 +241,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
     ex.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl",
                     help="csv/parquet: one row per cell (a .records.jsonl checkpoint sits beside it)")
-    ex.add_argument("--jobs", type=int, help="processes for rules work (default: all cores)")
+    ex.add_argument("--jobs", type=_positive_int, help="processes for rules work (default: all cores)")
+    ex.add_argument("--file-timeout", type=_positive_float, default=60.0, metavar="SECONDS",
+                    help="batch: wall-clock budget per file (default 60)")
+    ex.add_argument("--file-memory", type=_size, default=2 << 30, metavar="SIZE",
+                    help="batch: address-space budget per worker process, e.g. 2G, 500M (default 2G)")
     _llm_options(ex)
     ex.set_defaults(func=cmd_extract)
     be = sub.add_parser("bench", help="reports/second and peak memory of the rules path")
     be.add_argument("--corpus", default="eval/sources", help="folder of .txt reports (default: the eval set)")
     be.add_argument("--reports", type=int, default=1000)
     be.add_argument("--batch", type=int, default=0, help="also time a folder of this many files with all cores")
+    be.add_argument("--resume", type=int, default=0, metavar="N",
+                    help="only time a rerun with nothing to do over N recorded inputs (without, then with the index)")
     be.add_argument("--tokens", action="store_true", help="also compare hybrid vs naive tokens from cassettes")
     be.set_defaults(func=cmd_bench)
     ev = sub.add_parser("eval", help="score a mode against the hand-read gold set in eval/")

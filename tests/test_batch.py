@@ -81,3 +81,37 @@ def test_csv_long_table_and_dataframe(tmp_path: Path) -> None:
     assert any(",applications,new_received,total,19," in line for line in lines)
     records = list(iter_records(out.with_name(out.name + ".records.jsonl")))
     assert len(records) == 2
+
+
+def test_changed_input_supersedes_its_record(tmp_path: Path) -> None:
+    folder, out = tmp_path / "in", tmp_path / "out.jsonl"
+    _corpus_copies(folder, 3)
+    assert run_batch([str(folder)], out, quiet=True).written == 3
+    changed = sorted(folder.iterdir())[1]
+    changed.write_bytes(changed.read_bytes() + "\n补充说明。\n".encode("utf-8"))
+    second = run_batch([str(folder)], out, quiet=True)
+    assert (second.written, second.skipped) == (1, 2)
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 4  # appended, never rewritten
+    records = list(iter_records(out))
+    assert len(records) == 3
+    import hashlib
+
+    now = next(r for r in records if r.source.path == str(changed))
+    assert now.source.sha256 == hashlib.sha256(changed.read_bytes()).hexdigest()
+    assert len(giextract.to_dataframe(out)["report"].unique()) == 3
+
+
+def test_stored_path_form_is_lossless() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from giextract.batch_inputs import escape_path, record_path
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.binary(min_size=1, max_size=40).filter(lambda b: b"\0" not in b and b"/" not in b))
+    def roundtrip(name: bytes) -> None:
+        stored = escape_path(os.fsdecode(name))
+        stored.encode("utf-8")  # valid Unicode: JSON can carry it
+        assert os.fsencode(record_path(stored)) == name
+
+    roundtrip()
