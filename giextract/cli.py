@@ -11,6 +11,13 @@ from typing import Optional, Sequence
 from giextract.core.model import Report
 
 log = logging.getLogger("giextract")
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text}: must be a number of seconds > 0")
+    return value
+
+
 def _llm_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("LLM (any OpenAI-compatible endpoint; also OPENAI_BASE_URL, OPENAI_API_KEY, GIEXTRACT_MODEL)")
     group.add_argument("--model", help="model name (default: $GIEXTRACT_MODEL or 'local')")
@@ -25,7 +32,10 @@ def _llm_options(parser: argparse.ArgumentParser) -> None:
                             "where the rules found none)")
     group.add_argument("--hybrid-prose-facts", action="store_true",
                        help="hybrid also asks the model for the prose facts of legacy reports with no 统计表")
-    group.add_argument("--cache-dir", help="response cache folder (default .cache/giextract-llm)")
+    group.add_argument("--cache-dir", help="response cache folder (default: the user's cache folder, "
+                                           "e.g. ~/.cache/giextract/llm; never the inputs or the current directory)")
+    group.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                       help="seconds for a whole LLM call, every re-ask and retry included (default 120)")
 
 
 def _llm_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -35,7 +45,7 @@ def _llm_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
                               max_reasks=args.max_reasks, transient_attempts=args.retries,
                               hybrid_narrative=args.hybrid_narrative,
                               hybrid_prose_facts=True if args.hybrid_prose_facts else None,
-                              use_cache=False if args.no_cache else None,
+                              use_cache=False if args.no_cache else None, timeout=args.timeout,
                               cache_dir=Path(args.cache_dir) if args.cache_dir else None)
 
 

@@ -47,7 +47,7 @@ class FaultyModel(BaseHTTPRequestHandler):
         if n % 7 == 0:
             return self._send(500, {"error": "server fault"})
         if n % 11 == 0:
-            time.sleep(1.5)  # beyond the client's timeout
+            time.sleep(3.0)  # beyond the client's deadline for the whole call
         if n % 13 == 0:
             self.send_response(200)
             self.send_header("content-type", "application/json")
@@ -90,7 +90,9 @@ def test_hybrid_batch_of_50_survives_faults(fake_server: str, tmp_path: Path) ->
         # Distinct content per file, so that every report really makes its own calls.
         (folder / f"{i:02d}.txt").write_text(texts[i % len(texts)].read_text(encoding="utf-8") + f"\n{i}\n", encoding="utf-8")
     attempts = 3
-    config = LLMConfig(base_url=fake_server, use_cache=False, timeout=1.0, transient_attempts=attempts,
+    # timeout bounds a whole call (re-asks and retries included): wide enough for a loaded machine, below
+    # the injected 3 s stall.
+    config = LLMConfig(base_url=fake_server, use_cache=False, timeout=2.0, transient_attempts=attempts,
                        backoff_initial=0.0, backoff_max=0.0, max_reasks=1, concurrency=4)
     out = tmp_path / "out.jsonl"
     result = run_batch([str(folder)], out, mode="hybrid", llm=LLMClient(config), quiet=True)

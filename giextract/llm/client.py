@@ -13,8 +13,10 @@ import openai
 from instructor.core.exceptions import InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
+from giextract.llm import deadline
 from giextract.llm.cache import ResponseCache, cache_key
 from giextract.llm.config import LLMConfig
+from giextract.llm.redact import redact, register_secret
 from giextract.llm.retry import call_with_retries, is_transient
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,15 @@ M = TypeVar("M", bound=BaseModel)
 
 MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON,
          "json_schema": instructor.Mode.JSON_SCHEMA, "md_json": instructor.Mode.MD_JSON}
+
+
+class LLMCallError(RuntimeError):
+    """A call that failed for good: the endpoint kept failing or refused, the deadline passed, or the
+    answer was cut. The message names the cause, with the API key redacted; ``usage`` is what it cost."""
+
+    def __init__(self, message: str, usage: Counter):
+        super().__init__(message)
+        self.usage = usage
 
 
 @dataclass
@@ -48,6 +59,9 @@ class LLMClient:
         if config.mode not in MODES:
             raise ValueError(f"instructor mode {config.mode!r}: choose one of {sorted(MODES)}")
         self.config = config
+        register_secret(config.api_key)
+        if http_client is None:  # ours enforces the call's deadline on every socket operation
+            http_client = deadline.http_client(config.timeout)
         raw = openai.OpenAI(base_url=config.base_url, api_key=config.api_key or "no-key",
                             max_retries=0, timeout=config.timeout, http_client=http_client)
         send = raw.chat.completions.create
@@ -57,6 +71,7 @@ class LLMClient:
             # neither restarts the conversation nor spends a re-ask. A request is counted when sent,
             # whether or not its answer parses, so that retries and re-asks are bounded by it.
             tally: Counter = self._local.__dict__.setdefault("tally", Counter())
+            deadline.check()  # a re-ask after the deadline is not sent, nor counted
             tally["requests"] += 1
             return call_with_retries(config, lambda: send(*args, **kwargs), tally)
 
@@ -80,8 +95,8 @@ class LLMClient:
         hit = self.cache.get(key)
         if hit is not None:
             try:
-                value = response_model.model_validate(hit["value"], context=context if not hit.get("error") else {"lenient": True})
-                result = CallResult(value, Counter({"cached_calls": 1}), hit.get("error"), cached=True)
+                value = response_model.model_validate(hit["value"], context=context)
+                result = CallResult(value, Counter({"cached_calls": 1}), cached=True)
                 self.usage.update(result.usage)
                 return result
             except ValidationError:
@@ -95,30 +110,36 @@ class LLMClient:
         tally = self._local.tally = Counter()
         result: CallResult
         try:
-            value, _ = self._client.chat.completions.create_with_completion(**kwargs)
+            # One deadline for the whole call: every re-ask, retry, backoff and socket read.
+            with deadline.deadline(self.config.timeout):
+                value, _ = self._client.chat.completions.create_with_completion(**kwargs)
             result = CallResult(value)
         except InstructorRetryException as exc:
-            if is_transient(exc):
-                # The endpoint kept failing: the caller records it, with what the attempts cost.
-                raise self._charged(exc.__cause__ or exc, tally) from None
             failed = getattr(exc, "failed_attempts", None) or []
-            last = str(getattr(failed[-1], "exception", exc)) if failed else str(exc)
-            reason = " ".join(line.strip() for line in last.splitlines()[:3])
+            if is_transient(exc) or not failed:
+                # The endpoint kept failing or refused (no answer to keep): the caller records it, with
+                # what the attempts cost.
+                raise self._charged(exc.__cause__ or exc, tally) from None
+            reason = " ".join(line.strip() for line in str(failed[-1].exception).splitlines()[:3])
+            why = "re-asks exhausted" if not isinstance(exc.__cause__, deadline.DeadlineExceeded) else \
+                f"the {self.config.timeout:g} s deadline passed"
             result = CallResult(self._best_attempt(exc, response_model),
-                                error=f"re-asks exhausted after {getattr(exc, 'n_attempts', '?')} attempts: {reason}"[:400])
+                                error=redact(f"{why} after {getattr(exc, 'n_attempts', '?')} attempts: {reason}")[:400])
         except Exception as exc:  # e.g. an answer cut at max_tokens: the caller records it
-            raise self._charged(exc, tally)
+            raise self._charged(exc, tally) from None
         self._settle(tally)
         result.usage = tally
-        if result.value is not None:
-            self.cache.set(key, {"value": result.value.model_dump(), "error": result.error})
+        if result.value is not None and result.error is None:  # only answers that validated are kept
+            self.cache.set(key, {"value": result.value.model_dump(mode="json")})
         return result
 
-    def _charged(self, exc: BaseException, tally: Counter) -> BaseException:
-        """``exc`` carrying what the failed call cost, so that the report's usage still counts it."""
+    def _charged(self, exc: BaseException, tally: Counter) -> LLMCallError:
+        """An error carrying what the failed call cost, so that the report's usage still counts it; its
+        text is the cause's with the API key redacted (a server may echo the key in its error body)."""
         self._settle(tally)
-        exc.usage = tally  # type: ignore[attr-defined]
-        return exc
+        timed_out = isinstance(exc, (deadline.DeadlineExceeded, openai.APITimeoutError))
+        note = f" (the whole call's deadline: {self.config.timeout:g} s)" if timed_out else ""
+        return LLMCallError(redact(f"{type(exc).__name__}: {exc}{note}")[:500], tally)
 
     def _settle(self, tally: Counter) -> None:
         tally["calls"] += 1

@@ -21,10 +21,10 @@ class LLMConfig:
     transient_attempts: int = 4  # tries for 429 / 5xx / timeouts / connection errors
     backoff_initial: float = 1.0
     backoff_max: float = 30.0
-    timeout: float = 120.0
+    timeout: float = 120.0  # seconds for a whole call: every re-ask and retry, not just one read
     temperature: float = 0.0
     max_tokens: int = 1024
-    cache_dir: Optional[Path] = Path(".cache/giextract-llm")
+    cache_dir: Optional[Path] = None  # None: the user's cache folder (giextract.llm.cache.default_cache_dir)
     use_cache: bool = True
     concurrency: int = 4
     # Hybrid narrative: "fallback" asks the model only where the rules found no items; "sentences" also

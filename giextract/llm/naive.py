@@ -11,6 +11,7 @@ from giextract.ingest.normalize import Document
 from giextract.llm.client import LLMClient
 from giextract.llm.hybrid import merge_table
 from giextract.llm.prompts import render
+from giextract.llm.redact import redact
 from giextract.llm.schemas import ActiveRowOut, ApplicationsRowOut, MetaOut, NarrativeOut, ReviewOut
 from giextract.llm.tasks import _NumberLocator, _full_items
 from giextract.templates.tables import APPLICATION_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS
@@ -29,7 +30,7 @@ def apply_naive(report: Report, doc: Document, era: str, client: LLMClient) -> l
     try:
         result = client.fill(render("whole_report", text), WholeReportOut, {"lenient": True})
     except Exception as exc:  # noqa: BLE001 - the baseline's failures are part of what it measures
-        report.errors.append(ErrorRecord(stage="llm", message=f"whole_report: {type(exc).__name__}: {exc}"[:400]))
+        report.errors.append(ErrorRecord(stage="llm", message=redact(f"whole_report: {type(exc).__name__}: {exc}")[:400]))
         report.usage = {}
         return []
     report.usage = {k: int(v) for k, v in sorted(result.usage.items())}

@@ -6,9 +6,13 @@ import logging
 from typing import Callable, TypeVar
 
 import openai
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+from tenacity import (
+    RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_before_delay, wait_random_exponential,
+)
 
+from giextract.llm import deadline
 from giextract.llm.config import LLMConfig
+from giextract.llm.redact import redact
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -41,14 +45,29 @@ def _wait(config: LLMConfig) -> Callable[[RetryCallState], float]:
 
 
 def call_with_retries(config: LLMConfig, fn: Callable[[], T], counter: dict[str, int]) -> T:
-    """Run ``fn``; transient failures are retried up to ``config.transient_attempts`` tries in all."""
+    """Run ``fn``; transient failures are retried up to ``config.transient_attempts`` tries in all, and
+    never past the deadline of the call (``deadline.remaining()``): no try starts, and no backoff sleeps,
+    beyond it."""
     def before_sleep(state: RetryCallState) -> None:
-        counter["transient_retries"] = counter.get("transient_retries", 0) + 1
-        log.warning("transient LLM error, retrying (%s)", state.outcome.exception() if state.outcome else "")
+        log.warning("transient LLM error, retrying (%s)", redact(str(state.outcome.exception() if state.outcome else "")))
 
-    retrying = Retrying(stop=stop_after_attempt(config.transient_attempts), wait=_wait(config),
-                        retry=retry_if_exception(is_transient), before_sleep=before_sleep, reraise=True)
-    return retrying(fn)
+    tries = 0
+
+    def attempt() -> T:
+        nonlocal tries
+        deadline.check()  # before counting: a try the deadline stopped was never sent
+        tries += 1
+        if tries > 1:
+            counter["transient_retries"] = counter.get("transient_retries", 0) + 1
+        return fn()
+
+    stop = stop_after_attempt(config.transient_attempts)
+    left = deadline.remaining()
+    if left is not None:
+        stop = stop | stop_before_delay(max(left, 0.0))
+    retrying = Retrying(stop=stop, wait=_wait(config), retry=retry_if_exception(is_transient),
+                        before_sleep=before_sleep, reraise=True)
+    return retrying(attempt)
 
 
 __all__ = ["call_with_retries", "is_transient"]

@@ -9,6 +9,7 @@ from giextract.ingest.normalize import Document
 from giextract.llm import tasks
 from giextract.llm.client import LLMClient
 from giextract.llm.hybrid import doubtful_cells, merge_prose_facts, merge_table, table_needs_llm
+from giextract.llm.redact import redact
 from giextract.sections import RawSection, section_text
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,9 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
             return task(client, doc, *args)
         except Exception as exc:  # noqa: BLE001 - any provider failure is recorded, the batch goes on
             usage.update(getattr(exc, "usage", None) or {})  # what the failed attempts cost still counts
-            log.warning("LLM task %s failed: %s", task.__name__, exc)
-            report.errors.append(ErrorRecord(stage="llm", message=f"{task.__name__}: {type(exc).__name__}: {exc}"[:500]))
+            message = redact(f"{task.__name__}: {type(exc).__name__}: {exc}")[:500]
+            log.warning("LLM task failed: %s", message)
+            report.errors.append(ErrorRecord(stage="llm", message=message))
             return tasks.TaskOutput()
 
     def record(output: tasks.TaskOutput) -> None:
