@@ -21,6 +21,7 @@ from giextract.sections import RawSection, detect_era, find_sections, output_sec
 from giextract.grids.text import text_grids
 from giextract.tables.active import parse_active_disclosure
 from giextract.tables.fit import fit_active, fit_applications, fit_review, prefer_fit
+from giextract.tables.fit_statistics import fit_statistics, prefer_statistics_fit
 from giextract.tables.applications import parse_applications
 from giextract.tables.legacy_stats import parse_statistics_table
 from giextract.tables.review import parse_review
@@ -88,6 +89,9 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
     else:
         span = section_text(doc, raw, "statistics_table")
         rows, table_findings = parse_statistics_table(doc, span[0] if span else None, len(doc.text))
+        fitted = fit_statistics(doc, doc.grids + text_grids(doc))
+        if prefer_statistics_fit(fitted, rows):
+            rows, table_findings = fitted, []
         report.statistics_table = rows
         findings += table_findings
         if rows and not any(sec.key == "statistics_table" for sec in report.sections) and rows[0].span:

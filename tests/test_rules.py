@@ -157,3 +157,53 @@ def test_u8_names_a_misnumbered_heading_and_its_template_number() -> None:
     assert "active_disclosure 二、" in found[0].message
     sections[1] = Section(key="active_disclosure", heading="二、主动公开政府信息情况", span=(1, 2))
     assert "U8" not in rules_of(_report(sections=sections))
+
+
+def _u6_report(carried: int = 0) -> Report:
+    apps = _apps(**GOOD, carried_over=[carried, 0, 0, 0, 0, 0, carried])
+    return _report(applications=apps, review_litigation=_review([1, 0, 2, 0, 3] + [0] * 10))
+
+
+@pytest.mark.parametrize("prose, stated", [
+    ("2023年，本机关新收政府信息公开申请{n}件。", "新收"),
+    ("本年度全区共收到{n}件申请，及时依法依规办结。", "收到"),
+    ("全区接收通过邮寄、网络提交的各类政府信息公开申请共计{n}件，涉及自然人2件。", "共计"),
+    ("全年共受理 {n} 件政府信息公开申请。", "受理"),
+])
+def test_u6_reads_common_phrasings_of_applications_received(prose: str, stated: str) -> None:
+    from giextract.rules.prose import u6
+
+    report = _u6_report()  # new_received.total = 3
+    assert u6(report, prose.format(n=3)) == []
+    found = u6(report, prose.format(n=5))
+    assert [f.cells for f in found] == [["applications.new_received.total"]] and stated in found[0].message
+
+
+def test_u6_ignores_qizhong_sub_counts() -> None:
+    from giextract.rules.prose import u6
+
+    report = _u6_report()
+    assert u6(report, "全年共收到政府信息公开申请3件，其中通过网络收到申请2件。") == []
+    assert u6(report, "共办理申请4件，其中新收政府信息公开申请2件、上年结转2件。") == []
+    assert u6(report, "其中行政复议1件。") == []  # table 四: 3 reviews in all
+    assert [f.rule for f in u6(report, "全年共收到申请2件，其中网上申请1件。")] == ["U6"]
+
+
+def test_u6_answered_totals_including_carried_over_are_not_received_counts() -> None:
+    from giextract.rules.prose import u6
+
+    report = _u6_report(carried=1)  # new_received 3, carried_over 1
+    assert u6(report, "全年共答复政府信息公开申请4件（含上年结转1件）。") == []
+    assert u6(report, "共受理并答复申请4件（含上年结转1件）。") == []
+    assert u6(report, "共收到政府信息公开申请4件（含上年结转1件）。") == []  # 3 new + 1 carried over
+    found = u6(report, "共收到政府信息公开申请5件（包括上年结转的1件）。")
+    assert found and found[0].cells == ["applications.new_received.total", "applications.carried_over.total"]
+    assert "= 4" in found[0].message
+
+
+def test_u6_never_reads_a_table_row_as_prose() -> None:
+    from giextract.rules.prose import prose_statements
+
+    report = _u6_report()
+    assert prose_statements(report, "一、本年新收政府信息公开申请数量2000002二、上年结转政府信息公开申请数量0000000") == []
+    assert prose_statements(report, "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计000000000000000") == []

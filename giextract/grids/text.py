@@ -14,7 +14,7 @@ from typing import Iterator
 from giextract.core.grid import Grid, GridCell
 from giextract.ingest.normalize import Document
 
-_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")  # |---|---|
+_RULE = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")  # |---|---|
 MAX_GAP_LINES = 6  # loose lines allowed between two pieces of one table
 MAX_CELLS = 64
 

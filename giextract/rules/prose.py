@@ -3,37 +3,100 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 from giextract.core.model import Finding, Number, Report
 
-# (what, prose pattern with one number group, cells whose sum the number should equal)
-PROSE_FACTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("applications received",
-     r"(?:共|全年|累计)?(?:收到|受理)[^。，,；;\d]{0,12}?申请(?:公开)?\s*(\d+)\s*(?:件|宗|个)",
-     ("applications.new_received.total",)),
-    ("administrative reviews", r"行政复议\s*(\d+)\s*(?:件|宗|起)",
+_UNIT = r"\s*(?:件|宗|个|起)"
+_GAP = r"[^。，,；;：:！？!?\n\d]{0,24}?"  # wording between the verb and the count, inside one clause
+_RECEIVE = r"(?P<verb>新收|收到|受理|接收|接到)"
+_KIND = r"(?:政府信息公开|信息公开|依申请公开|公开)?"
+# (what, prose patterns with a ``n`` group, cells whose sum the number should equal)
+PROSE_FACTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("applications received", (
+        rf"{_RECEIVE}(?P<gap>{_GAP})申请(?:公开)?(?:数量)?\s*(?:共计|共|合计|总计|总数|为)?\s*(?P<n>\d+){_UNIT}",
+        rf"{_RECEIVE}(?P<gap>{_GAP})(?P<n>\d+){_UNIT}(?:各类)?{_KIND}申请",
+    ), ("applications.new_received.total",)),
+    ("administrative reviews", (rf"行政复议(?:申请|案件)?\s*(?:共)?\s*(?P<n>\d+){_UNIT}",),
      ("review_litigation.administrative_review.total",)),
-    ("lawsuits", r"行政诉讼\s*(\d+)\s*(?:件|宗|起)",
+    ("lawsuits", (rf"行政诉讼(?:案件)?\s*(?:共)?\s*(?P<n>\d+){_UNIT}",),
      ("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total")),
 )
+# A count of replies or closed cases between the verb and the number ("受理并答复申请25件"): that count
+# may include carried-over cases or be a result, not what was received, so it is not compared.
+_REPLY = re.compile(r"答复|办结|回复|办理|处理|告知")
+# The received count said to include last year's carried-over cases: compared with new + carried over.
+_WITH_CARRIED = re.compile(r"(?:含|包括|包含|其中)[^。；;]{0,8}?(?:上年|上一年|上年度)[^。；;]{0,4}?结转")
+_CLAUSE_END = re.compile(r"[。；;！？!?\n]")
+
+
+@dataclass
+class ProseStatement:
+    """A number the prose states, the table cells it is compared with, and both sides."""
+
+    what: str
+    stated: int
+    quote: str
+    span: tuple[int, int]  # in the prose given
+    paths: tuple[str, ...]
+    table: Optional[Number]  # the sum of those cells; None when one of them is not a known number
+
+    @property
+    def agrees(self) -> Optional[bool]:
+        return None if self.table is None else self.stated == self.table
+
+
+def _sentence(prose: str, start: int, end: int) -> tuple[str, str]:
+    """The text of the sentence before ``start`` and after ``end``."""
+    before = prose[:start]
+    cut = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
+    after = prose[end:]
+    stop = _CLAUSE_END.search(after)
+    return before[cut:], after[:stop.start() if stop else len(after)]
+
+
+def _statement(report: Report, what: str, m: "re.Match[str]", paths: tuple[str, ...],
+               prose: str) -> Optional[ProseStatement]:
+    before, after = _sentence(prose, m.start(), m.end())
+    if "其中" in before:
+        return None  # a sub-count of something stated before it in the sentence
+    if "verb" in m.groupdict():
+        if _REPLY.search(m.group("gap") or ""):
+            return None
+        if m.group("verb") != "新收" and _WITH_CARRIED.search(before + m.group(0) + after):
+            paths = paths + ("applications.carried_over.total",)
+    cells = [report.cell(p) for p in paths]
+    table: Optional[Number] = None
+    if all(c is not None and c.is_number for c in cells):
+        table = sum(c.value for c in cells)  # type: ignore[union-attr,misc]
+    return ProseStatement(what, int(m.group("n")), m.group(0), (m.start(), m.end()), paths, table)
+
+
+def prose_statements(report: Report, prose: str) -> list[ProseStatement]:
+    """For each kind of figure, the first statement of it in ``prose`` that is not a 其中 sub-count
+    (nor a count of replies), with the table's side of the comparison."""
+    out = []
+    for what, patterns, paths in PROSE_FACTS:
+        found = []
+        for pattern in patterns:
+            for m in re.finditer(pattern, prose):
+                statement = _statement(report, what, m, paths, prose)
+                if statement is not None:
+                    found.append(statement)
+                    break
+        if found:
+            out.append(min(found, key=lambda s: s.span[0]))
+    return out
 
 
 def u6(report: Report, prose: str) -> list[Finding]:
     out = []
-    for what, pattern, paths in PROSE_FACTS:
-        m = re.search(pattern, prose)
-        if not m:
-            continue
-        cells = [report.cell(p) for p in paths]
-        if any(c is None or not c.is_number for c in cells):
-            continue
-        stated = int(m.group(1))
-        table: Number = sum(c.value for c in cells)  # type: ignore[union-attr,misc]
-        if stated != table:
-            out.append(Finding(rule="U6", severity="warning", cells=list(paths),
-                               message=f"U6 ({what}): the prose says {m.group(0)!r} = {stated} but the table "
-                                       f"gives {' + '.join(paths)} = {table}"))
+    for st in prose_statements(report, prose):
+        if st.agrees is False:
+            out.append(Finding(rule="U6", severity="warning", cells=list(st.paths),
+                               message=f"U6 ({st.what}): the prose says {st.quote!r} = {st.stated} but the table "
+                                       f"gives {' + '.join(st.paths)} = {st.table}"))
     return out
 
 

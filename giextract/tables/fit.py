@@ -128,7 +128,9 @@ def printed_rows(grids: Sequence[Grid]) -> list[PrintedRow]:
     return out
 
 
-def _cell(cell: Optional[GridCell], parse: CellParser, doc: Document) -> Cell:
+def grid_cell(cell: Optional[GridCell], parse: CellParser) -> Cell:
+    """A printed grid cell as an output cell: blank stays blank (missing), / — 无 are not applicable, a
+    number the column's parser reads is ok with the span of its digits, anything else is unread."""
     if cell is None or cell.span is None:
         return Cell(value=None, raw="", status="missing")
     text = unicodedata.normalize("NFKC", cell.text).replace("\u00a0", " ").strip()
@@ -230,7 +232,7 @@ def _fill(doc: Document, rows: Sequence[PrintedRow], template: Sequence[Template
                                     message=f"{table}: row {t.spec.key} ({t.spec.label}) not found in the table grid"))
         else:
             rows[i].matched = t.path
-            cells = [_cell(v, p, doc) for v, p in zip(rows[i].values_for(len(t.columns)) or [], t.parsers)]
+            cells = [grid_cell(v, p) for v, p in zip(rows[i].values_for(len(t.columns)) or [], t.parsers)]
         out[t.path] = dict(zip(t.columns, cells))
     return out, findings
 
@@ -283,12 +285,12 @@ def fit_review(doc: Document, grids: Sequence[Grid]) -> Optional[Fit]:
                   and sum(1 for v in vals if v is not None and not v.blank) >= width - 3]
     if len(candidates) != 1:
         return None
-    cells = [_cell(v, parse_count, doc) for v in candidates[0]]
+    cells = [grid_cell(v, parse_count) for v in candidates[0]]
     values = {g: dict(zip(REVIEW_COLUMNS, cells[k * 5:(k + 1) * 5])) for k, g in enumerate(REVIEW_GROUPS)}
     return Fit(values, [], rows_read=1, score=1.0)
 
 
-__all__ = ["Fit", "PrintedRow", "TemplateRow", "fit_active", "fit_applications", "fit_review", "label_score",
+__all__ = ["Fit", "PrintedRow", "TemplateRow", "fit_active", "fit_applications", "fit_review", "grid_cell", "label_score",
            "printed_rows"]
 
 
@@ -308,24 +310,30 @@ def _violations(name: str, values: TableValues | dict[str, TableValues], era: st
     return 0
 
 
-def _ok_cells(values: TableValues | dict[str, TableValues]) -> int:
-    count = 0
+_READ = ("ok", "not_applicable", "missing")  # a blank cell the grid shows is read too
+
+
+def _cells(values: TableValues | dict[str, TableValues]) -> list[Cell]:
+    out: list[Cell] = []
     for row in values.values():
         for cell in row.values():
-            if isinstance(cell, Cell):
-                count += cell.status in ("ok", "not_applicable")
-            else:
-                count += sum(c.status in ("ok", "not_applicable") for c in cell.values())  # type: ignore[union-attr]
-    return count
+            out += [cell] if isinstance(cell, Cell) else list(cell.values())  # type: ignore[union-attr]
+    return out
+
+
+def _quality(name: str, values: TableValues | dict[str, TableValues], era: str) -> tuple[int, int, int]:
+    """(−broken equations, cells read, −cells unread): higher is better."""
+    cells = _cells(values)
+    return (-_violations(name, values, era), sum(c.status in _READ for c in cells),
+            -sum(c.status == "unread" for c in cells))
 
 
 def prefer_fit(name: str, fit: Optional[Fit], text_values: object, era: str) -> bool:
     """Whether the grid fit reads the table better than the text readers: fewer broken equations, then
-    more cells read. On a tie the text reading stays (it may carry run-on candidates)."""
+    more cells read, then fewer left unread. On a tie the text reading stays (it may carry run-on
+    candidates)."""
     if fit is None:
         return False
     if not text_values:
         return True
-    mine = (-_violations(name, fit.values, fit.template_name or era), _ok_cells(fit.values))
-    theirs = (-_violations(name, text_values, era), _ok_cells(text_values))  # type: ignore[arg-type]
-    return mine > theirs
+    return _quality(name, fit.values, fit.template_name or era) > _quality(name, text_values, era)  # type: ignore[arg-type]
