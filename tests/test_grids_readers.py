@@ -232,10 +232,12 @@ def _assert_tables(report: giextract.Report, values: dict[str, list[int]], revie
         assert [report.review_litigation[g][c].value for c in REVIEW_COLUMNS] == review[g], g
 
 
-@pytest.mark.parametrize("word", [False, True])
-def test_extract_reads_html_tables(tmp_path: Path, word: bool) -> None:
+@pytest.mark.parametrize("word, encoding", [(False, "utf-8"), (True, "utf-8"), (True, "gb2312")])
+def test_extract_reads_html_tables(tmp_path: Path, word: bool, encoding: str) -> None:
     values, review = table_three_values(4), review_values(4)
-    path = _html_report(tmp_path, crawled_page(report_body(values, review, word=word)))
+    page = crawled_page(report_body(values, review, word=word)).replace("charset='utf-8'", f"charset='{encoding}'")
+    path = tmp_path / "report.htm"
+    path.write_bytes(page.encode("gb18030" if encoding == "gb2312" else encoding))
     report = giextract.extract(path)
     assert report.source.extracted_with.startswith("beautifulsoup4")
     _assert_tables(report, values, review)
@@ -348,10 +350,34 @@ def test_pdf_chinese_text_comes_back_through_pypdfium2(tmp_path: Path) -> None:
     c = canvas.Canvas(str(path))
     c.setFont("STSong-Light", 12)
     c.drawString(72, 720, "一、总体情况 本年新收政府信息公开申请数量12件")
+    c.line(72, 700, 520, 700)  # a header rule: not a table, so pdfplumber is not needed for this page
     c.save()
     read = read_document(path)
     assert "一、总体情况 本年新收政府信息公开申请数量12件" in read.text
     assert read.how.startswith("pypdfium2") and "pdfplumber" not in read.how and read.grids == []
+
+
+def test_pdf_page_with_a_ruled_table_goes_to_pdfplumber(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "ruled.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont(_font(), 10)
+    c.drawString(72, 760, "二、主动公开政府信息情况")
+    c.showPage()
+    c.setFont(_font(), 10)
+    for y in (700, 680, 660):
+        c.line(72, y, 372, y)
+    for x in (72, 222, 372):
+        c.line(x, 660, x, 700)
+    for x, y, t in ((80, 686, "规章"), (230, 686, "7"), (80, 666, "规范性文件"), (230, 666, "12")):
+        c.drawString(x, y, t)
+    c.save()
+    read = read_document(path)
+    assert "pdfplumber" in read.how and "tables on 1 of 2 pages" in read.how
+    (grid,) = read.grids
+    assert grid.page == 2 and [[c.text for c in grid.own_cells(r)] for r in range(2)] == [["规章", "7"], ["规范性文件", "12"]]
+    assert read.text.splitlines() == ["二、主动公开政府信息情况", "| 规章 | 7 |", "| 规范性文件 | 12 |"]
 
 
 def test_pdf_ruled_tables_become_grids_with_pages(tmp_path: Path) -> None:
@@ -405,8 +431,20 @@ def test_deep_html_is_refused(tmp_path: Path) -> None:
 
 
 def test_huge_html_is_refused(tmp_path: Path) -> None:
-    out = _hostile(_named(".html") + "path.write_bytes(b'<p>' + '政府信息公开'.encode() * 2_000_000)", tmp_path)
+    out = _hostile(_named(".html") + "path.write_bytes(b'<p>' + '政府信息公开'.encode() * 500_000)", tmp_path)
     assert out.startswith("InputError: HTML file is") and "the limit is" in out
+
+
+def test_html_of_too_many_elements_is_refused(tmp_path: Path) -> None:
+    out = _hostile(_named(".html") + "path.write_bytes(b'<html><body>' + b'<p>x</p>' * 900_000)", tmp_path,
+                   memory_mb=800)
+    assert out == "InputError: HTML has more than 400,000 elements: not one report page"
+
+
+def test_html_table_of_huge_spans_is_refused(tmp_path: Path) -> None:
+    build = _named(".html") + "path.write_text('<table>' + '<tr><td colspan=200 rowspan=9999>x</td><td colspan=200>y</td></tr>' * 2_000 + '</table>')"
+    out = _hostile(build, tmp_path, memory_mb=1000)
+    assert out.startswith("InputError: a table spans more than 200,000 row × column positions")
 
 
 def test_zip_bomb_docx_is_refused_before_decompressing(tmp_path: Path) -> None:
@@ -416,11 +454,26 @@ def test_zip_bomb_docx_is_refused_before_decompressing(tmp_path: Path) -> None:
             z.writestr('[Content_Types].xml', '<Types/>')
             with z.open('word/document.xml', 'w', force_zip64=True) as f:
                 block = b'\\0' * (1 << 24)
-                for _ in range(128):
+                for _ in range(16):  # 256 MiB of zeros in ~260 kB: past the cap, and past the memory limit if opened
                     f.write(block)
         """).replace("\n", "\n        ")
     out = _hostile(build, tmp_path, memory_mb=600)
-    assert out.startswith("InputError: unreadable .docx: it would expand to 2,147,483,") and "zip bomb" in out
+    assert out.startswith("InputError: unreadable .docx: it would expand to 268,435,") and "zip bomb" in out
+
+
+def test_docx_table_with_absurd_grid_span_is_refused(tmp_path: Path) -> None:
+    build = _named(".docx") + textwrap.dedent("""\
+        import docx
+        from docx.oxml.ns import qn
+        document = docx.Document()
+        table = document.add_table(rows=400, cols=1)
+        for row in table.rows:
+            row.cells[0]._tc.get_or_add_tcPr().get_or_add_gridSpan().set(qn('w:val'), '10000000')
+        document.save(str(path))
+        """).replace("\n", "\n        ")
+    out = _hostile(build, tmp_path, timeout=60)
+    assert out == ("InputError: unreadable .docx table: 400 rows × 10,000,000 columns is beyond the 200,000 "
+                   "positions a report table can have")
 
 
 def test_docx_with_many_entries_is_refused(tmp_path: Path) -> None:

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 from giextract.core.grid import Grid, GridCell
+from giextract.ingest.decode import InputError
+
+MAX_POSITIONS = 200_000  # rows × columns of one table; table 三 has 28 × 10
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 # Whitespace that holds a line break, next to a CJK character: a wrap inside Chinese text, not a space.
@@ -67,6 +70,9 @@ def place(rows: list[list[RawCell]], max_span: int = 200) -> list[Placed]:
             width = 1
             while width < col_span and (r, c + width) not in taken:
                 width += 1
+            if len(taken) + row_span * width > MAX_POSITIONS:
+                raise InputError(f"a table spans more than {MAX_POSITIONS:,} row × column positions "
+                                 f"(row {r + 1} of {n_rows}): not a report table")
             for dr in range(row_span):
                 for dc in range(width):
                     taken.add((r + dr, c + dc))
@@ -108,6 +114,9 @@ class TextWriter:
             self.write("\n")
         n_rows = max(p.row + p.row_span for p in placed)
         n_cols = max(p.col + p.col_span for p in placed)
+        if n_rows * n_cols > MAX_POSITIONS:
+            raise InputError(f"a table of {n_rows:,} rows × {n_cols:,} columns is beyond the {MAX_POSITIONS:,} "
+                             "positions a report table can have")
         starts = {(p.row, p.col): p for p in placed}
         cells: list[GridCell] = []
         table_start = self._length
@@ -130,4 +139,4 @@ class TextWriter:
         return "".join(self._parts).rstrip("\n")
 
 
-__all__ = ["RawCell", "Placed", "TextWriter", "clean_cell", "clean_inline", "place"]
+__all__ = ["MAX_POSITIONS", "RawCell", "Placed", "TextWriter", "clean_cell", "clean_inline", "place"]

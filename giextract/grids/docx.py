@@ -12,7 +12,7 @@ import zipfile
 from typing import Any
 
 from giextract.core.grid import Grid
-from giextract.grids.build import Placed, TextWriter
+from giextract.grids.build import MAX_POSITIONS, Placed, TextWriter
 from giextract.ingest.decode import InputError
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,17 @@ def check_zip(data: bytes) -> None:
             raise InputError(f"unreadable .docx: no word/document.xml inside; this is {what}, not a Word document")
 
 
+def _check_size(table: Any) -> None:
+    """python-docx expands gridSpan into one entry per column: refuse absurd spans before it does."""
+    rows = table._tbl.tr_lst
+    width = max((sum(max(tc.grid_span, 1) for tc in tr.tc_lst) for tr in rows), default=0)
+    if len(rows) * width > MAX_POSITIONS:
+        raise InputError(f"unreadable .docx table: {len(rows):,} rows × {width:,} columns is beyond the "
+                         f"{MAX_POSITIONS:,} positions a report table can have")
+
+
 def _table(table: Any, writer: TextWriter) -> None:
+    _check_size(table)
     first: dict[Any, tuple[int, int]] = {}  # <w:tc> element → its first (row, col); repeats extend it
     last: dict[Any, tuple[int, int]] = {}
     texts: dict[Any, str] = {}
@@ -81,6 +91,8 @@ def read_docx(data: bytes) -> tuple[str, list[Grid]]:
                 writer.line(Paragraph(child, document).text)
             elif child.tag.endswith("}tbl"):
                 _table(Table(child, document), writer)
+    except InputError:
+        raise
     except (ValueError, IndexError, KeyError, AttributeError) as exc:  # a malformed table (overlapping merges, …)
         raise InputError(f"unreadable .docx table: {type(exc).__name__}: {exc}") from None
     return writer.text(), writer.grids

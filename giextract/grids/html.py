@@ -6,8 +6,8 @@ text dropped. Scripts, styles, comments (``<!--[if ...]>`` included) and hidden 
 
 Tables: a table with no table inside it is a data table and becomes a :class:`Grid` (rowspan/colspan
 placed by the HTML table model); a table holding tables is page layout, read as blocks, so it never
-swallows the table inside it. The tree is walked with an explicit stack (no recursion), and input size
-and nesting depth are capped with a clear :class:`InputError`.
+swallows the table inside it. The tree is walked with an explicit stack (no recursion); input size and
+nesting depth are capped with a clear :class:`InputError` (depth probed by lxml before the tree is built).
 """
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from bs4 import Tag
 
 log = logging.getLogger(__name__)
-MAX_HTML_BYTES = 20_000_000  # a report page is well under 2 MB, a Word export with styles ~3 MB
+MAX_HTML_BYTES = 8_000_000  # a report page is well under 2 MB, a Word export with styles ~3 MB; bs4 needs ~1.5 s a MB
 MAX_DEPTH = 1_000  # real pages nest < 100 deep
+MAX_ELEMENTS = 400_000  # a Word-exported report has tens of thousands; beautifulsoup4 spends ~25 µs and ~1 kB on each
 SKIP = frozenset({"script", "style", "noscript", "iframe", "svg", "head", "template", "object", "embed",
                   "select", "button", "textarea", "math", "canvas", "audio", "video", "map", "xml"})
 BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
@@ -145,6 +146,57 @@ def _walk(root: "Tag", writer: TextWriter, data_tables: set[int]) -> None:
     flush()
 
 
+class _TooDeep(Exception):
+    pass
+
+
+class _TooMany(Exception):
+    pass
+
+
+class _DepthProbe:
+    """An lxml parser target that only counts elements, so a page nested too deep or made of too many
+    elements is refused in a fraction of a second, before beautifulsoup4 builds a tree for it."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.elements = 0
+
+    def start(self, tag: str, attrib: object) -> None:
+        self.depth += 1
+        self.elements += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep()
+        if self.elements > MAX_ELEMENTS:
+            raise _TooMany()
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+
+    def data(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _check_depth(data: bytes) -> None:
+    try:
+        from lxml import etree
+    except ImportError:
+        return  # the walker's own depth check still applies
+    parser = etree.HTMLParser(target=_DepthProbe())
+    try:
+        parser.feed(data)
+        parser.close()
+    except _TooDeep:
+        raise InputError(f"HTML nested more than {MAX_DEPTH} elements deep: not a report page") from None
+    except _TooMany:
+        raise InputError(f"HTML has more than {MAX_ELEMENTS:,} elements: not one report page") from None
+    except Exception as exc:  # lxml's own parse errors: beautifulsoup4 gets its chance below
+        log.debug("HTML depth probe: %s", exc)
+
+
 def read_html(data: bytes, parser: Optional[str] = None) -> tuple[str, list[Grid]]:
     """(text, grids) of an HTML page; ``parser`` is the tree builder beautifulsoup4 uses (default: lxml;
     on a 55 kB Word-export page, 0.079 s CPU against 0.100 s for html.parser, same text)."""
@@ -154,6 +206,7 @@ def read_html(data: bytes, parser: Optional[str] = None) -> tuple[str, list[Grid
         raise InputError("HTML input needs beautifulsoup4: pip install beautifulsoup4") from None
     if len(data) > MAX_HTML_BYTES:
         raise InputError(f"HTML file is {len(data):,} bytes; the limit is {MAX_HTML_BYTES:,} (not one report page)")
+    _check_depth(data)
     try:
         soup = BeautifulSoup(data, parser or html_parser_name())
     except Exception as exc:  # the tree builders raise several kinds on broken bytes
@@ -174,4 +227,4 @@ def html_parser_name() -> str:
     return "lxml"
 
 
-__all__ = ["read_html", "html_parser_name", "MAX_HTML_BYTES", "MAX_DEPTH"]
+__all__ = ["read_html", "html_parser_name", "MAX_HTML_BYTES", "MAX_DEPTH", "MAX_ELEMENTS"]

@@ -1,8 +1,8 @@
 """PDF → text with ruled tables as grids.
 
 pypdfium2 opens the file (a password, a corrupt file and the page count are told apart here) and gives
-the text of each page. A page that draws no path objects has no ruled table and is read by pypdfium2
-alone; a page that draws paths goes to pdfplumber, which finds the ruled tables and their cells. On a page
+the text of each page. A page whose path objects cannot make a ruled table (no box, fewer than two rules
+each way) is read by pypdfium2 alone; any other page goes to pdfplumber, which finds the ruled tables and their cells. On a page
 with tables, pdfplumber's text is used around them (as before), so a page is read by one library.
 
 A pdfplumber table's cells are placed on the grid its own column/row boundaries make: a merged cell's
@@ -22,6 +22,7 @@ from giextract.ingest.decode import InputError
 
 log = logging.getLogger(__name__)
 MAX_PAGES = 300  # a report runs 5–30 pages; beyond the cap only the first pages are read
+_RULE_MIN = 8.0  # points: a path shorter than this both ways is a mark, not a table rule
 _PDFIUM_ERRORS = {1: "unknown error", 2: "file not found or could not be opened", 3: "not a PDF or corrupted",
                   4: "PDF is password-protected", 5: "unsupported security scheme", 6: "page not found or content error"}
 
@@ -48,10 +49,22 @@ def _open(data: bytes) -> Any:
         raise InputError(f"unreadable PDF: {reason} (PDFium error {code})") from None
 
 
-def _has_paths(page: Any) -> bool:
+def _may_hold_table(page: Any) -> bool:
+    """Cheap test before pdfplumber parses the page: a ruled table draws a box (a rectangle, or a grid in
+    one path), or at least two horizontal and two vertical rules. A lone header rule does not count."""
     import pypdfium2.raw as raw
 
-    return any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2))
+    across = down = 0
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        wide, tall = right - left >= _RULE_MIN, top - bottom >= _RULE_MIN
+        if wide and tall:
+            return True
+        across += wide
+        down += tall
+        if across >= 2 and down >= 2:
+            return True
+    return False
 
 
 def _pdfium_text(page: Any) -> str:
@@ -136,7 +149,7 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfRead:
         for i in range(read):
             page = pdf[i]
             try:
-                if _has_paths(page):
+                if _may_hold_table(page):
                     if plumber is None:
                         import pdfplumber
 
