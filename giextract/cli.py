@@ -289,6 +289,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     help="keep the exchanges a cassette holds; record only requests it has no answer for")
     _llm_options(rc)
     rc.set_defaults(func=cmd_record)
+    from giextract.views.cli import add_commands as add_view_commands  # review, audit, schema
+    add_view_commands(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     return int(args.func(args))

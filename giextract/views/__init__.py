@@ -1,0 +1,1 @@
+"""What users look at: review pages on the source text, the audit report, the panel table, the schema."""
