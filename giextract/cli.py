@@ -191,6 +191,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from giextract.evaluation.run import main as run_eval
 
+    if args.layouts:
+        from giextract.evaluation.run import main_layouts
+
+        try:
+            return main_layouts(args.seeds, args.layout, args.json, args.counts_only)
+        except ValueError as exc:
+            log.error("%s", exc)
+            return 2
     modes = args.mode.split(",")
     client, cassettes = None, None
     if any(m != "rules" for m in modes):
@@ -275,6 +283,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ev.add_argument("--split", choices=("dev", "test"))
     ev.add_argument("--json", help="write every figure and per-report details here")
     ev.add_argument("--compare", help="a previous --json output to print deltas against")
+    ev.add_argument("--layouts", action="store_true",
+                    help="layout matrix: every gold report with tables rendered in every layout, read back, scored")
+    ev.add_argument("--seeds", type=int, default=2, help="--layouts: noise seeds per report and layout (default 2)")
+    ev.add_argument("--layout", action="append", help="--layouts: only this layout (repeatable)")
+    ev.add_argument("--counts-only", action="store_true",
+                    help="--layouts --json: counts per file, no per-cell lists (eval/baseline-layouts.json)")
     ev.set_defaults(func=cmd_eval)
     sl = sub.add_parser("serve-local", help="assemble the pinned local model and serve it on 127.0.0.1")
     sl.add_argument("--model", default="qwen2.5-coder-0.5b", choices=("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"))

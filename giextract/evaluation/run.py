@@ -172,5 +172,34 @@ def main(modes: list[str], split: Optional[str], json_out: Optional[str], previo
         for r in results:
             print(compare(r, next((o for o in old.get("modes", [old]) if o.get("mode") == r["mode"]), old)))
     if json_out:
-        Path(json_out).write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        if counts_only:
+            result["details"] = [{k: v for k, v in d.items() if k != "wrong"} for d in result["details"]]
+            text = json.dumps({k: v for k, v in result.items() if k != "details"}, ensure_ascii=False, indent=1)
+            text = text[:-2] + ',\n "details": [\n' + ",\n".join(
+                json.dumps(d, ensure_ascii=False) for d in result["details"]) + "\n ]\n}"
+        else:
+            text = json.dumps(result, ensure_ascii=False, indent=1, default=str)
+        Path(json_out).write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+def main_layouts(seeds: int = 2, layouts: Optional[list[str]] = None, json_out: Optional[str] = None,
+                 counts_only: bool = False) -> int:
+    """`eval --layouts`: the layout matrix (see giextract.evaluation.layouts.matrix). ``counts_only``
+    leaves the per-cell lists out of the JSON (the committed baseline keeps counts per file)."""
+    from giextract.evaluation.layouts.matrix import render_matrix, run_matrix
+
+    if seeds < 1:
+        raise ValueError("--seeds must be at least 1")
+    result = run_matrix(seeds, layouts)
+    print(render_matrix(result))
+    if json_out:
+        if counts_only:
+            result["details"] = [{k: v for k, v in d.items() if k != "wrong"} for d in result["details"]]
+            text = json.dumps({k: v for k, v in result.items() if k != "details"}, ensure_ascii=False, indent=1)
+            text = text[:-2] + ',\n "details": [\n' + ",\n".join(
+                json.dumps(d, ensure_ascii=False) for d in result["details"]) + "\n ]\n}"
+        else:
+            text = json.dumps(result, ensure_ascii=False, indent=1, default=str)
+        Path(json_out).write_text(text + "\n", encoding="utf-8")
     return 0

@@ -74,6 +74,31 @@ def judge_cell(report: Report, path: str, gold: Any, flagged_paths: set[str]) ->
     return CellVerdict(path, gold, got, "silent")
 
 
+LAYOUT_OUTCOMES = ("right", "flagged", "silent", "missing")
+
+
+def judge_printed(report: Report, path: str, truth: Any, flagged_paths: set[str]) -> CellVerdict:
+    """A cell of a generated file against what the file prints (``truth`` is definite: a number, None
+    for a blank, "n/a"): right; flagged (wrong, but a non-ok status or a finding names it); silent (an ok
+    cell with another value, or an ok number where the file prints a blank); missing (not read)."""
+    verdict = judge_cell(report, path, truth, flagged_paths)
+    cell = report.cell(path)
+    blank = truth is None or truth == "n/a"
+    if verdict.outcome == "correct" or (blank and verdict.got in (None, "n/a")):
+        verdict.outcome = "right"
+    elif verdict.outcome == "missing":
+        pass
+    elif cell is not None and cell.status == "ok" and path not in flagged_paths:
+        verdict.outcome = "silent"
+    else:
+        verdict.outcome = "flagged"
+    return verdict
+
+
+def flagged_paths(report: Report) -> set[str]:
+    return {c for f in report.findings if f.severity != "info" for c in f.cells}
+
+
 def match_items(got: list[str], wanted: list[str], threshold: float = NARRATIVE_THRESHOLD) -> int:
     """One-to-one greedy assignment: each produced item takes the most similar unused gold item."""
     free = list(wanted)
@@ -89,7 +114,7 @@ def match_items(got: list[str], wanted: list[str], threshold: float = NARRATIVE_
 
 def score_report(name: str, gold: dict[str, Any], report: Report) -> ReportScore:
     score = ReportScore(name, gold["meta"]["era"], gold.get("split", "dev"))
-    flagged = {c for f in report.findings if f.severity != "info" for c in f.cells}
+    flagged = flagged_paths(report)
     score.cells = [judge_cell(report, path, value, flagged) for path, value in gold_cells(gold)]
     narrative = report.problems_improvements
     for kind in ("problems", "improvements"):

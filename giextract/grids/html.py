@@ -94,14 +94,21 @@ def _grid_rows(table: "Tag") -> list[list[RawCell]]:
 
 
 def _data_tables(soup: "Tag") -> set[int]:
-    """Tables with no table inside them (the ones that hold data), as ids."""
-    tables = soup.find_all("table")
+    """Tables with no table inside them (the ones that hold data), as ids: one pass, no recursion."""
+    from bs4 import Tag
+
+    tables: list[int] = []
     outer: set[int] = set()
-    for table in tables:
-        for parent in table.parents:
-            if parent.name == "table":
-                outer.add(id(parent))
-    return {id(t) for t in tables if id(t) not in outer}
+    stack: list[tuple[Tag, int]] = [(soup, 0)]  # (element, id of the nearest table around it, 0: none)
+    while stack:
+        node, around = stack.pop()
+        if node.name == "table":
+            tables.append(id(node))
+            if around:
+                outer.add(around)
+            around = id(node)
+        stack.extend((child, around) for child in node.contents if isinstance(child, Tag))
+    return {t for t in tables if t not in outer}
 
 
 def _walk(root: "Tag", writer: TextWriter, data_tables: set[int]) -> None:
