@@ -66,6 +66,112 @@ def token_bench(cassettes: str = "cassettes", eval_dir: str = "eval") -> dict[st
     return out
 
 
+# --- Hostile inputs: text built from a corpus report that once cost super-linear time or memory. ---
+
+_SEED_2019 = "seed_003_91b7c3b427fd0bbb.txt"  # a 2019-format report, tables 二/三/四 as run-on digits
+_SEED_TRADITIONAL = "seed_004_70095cba19501f17.txt"  # a Traditional-script legacy report
+
+
+def _run_on_row(corpus: str, digits: int) -> str:
+    """Table 三's first row with its 7 cells replaced by one run of ``digits`` digits."""
+    text = (Path(corpus) / _SEED_2019).read_text(encoding="utf-8")
+    run = ("3141592653589793238462643383279502884197" * (digits // 40 + 1))[:digits]
+    return text.replace("一、本年新收政府信息公开申请数量2000002", "一、本年新收政府信息公开申请数量" + run)
+
+
+def _pipe_rows(corpus: str, rows: int) -> str:
+    """Table 三 printed as ``rows`` pipe-separated rows of 7 numbers that each satisfy R2, no labels."""
+    text = (Path(corpus) / _SEED_2019).read_text(encoding="utf-8")
+    start, end = text.index("(本列数据的勾稽关系"), text.index("  四、政府信息公开行政复议")
+    lines = []
+    for r in range(rows):
+        cells = [(r * 7 + c) % 13 for c in range(6)]
+        lines.append("|" + "|".join(str(v) for v in cells + [sum(cells)]) + "|")
+    return text[:start] + "\n".join(lines) + "\n\n" + text[end:]
+
+
+def _traditional_one_line(corpus: str, chars: int) -> str:
+    """The Traditional report with its line breaks removed, repeated to ``chars`` characters on one line."""
+    text = (Path(corpus) / _SEED_TRADITIONAL).read_text(encoding="utf-8").replace("\n", " ")
+    return (text * (chars // len(text) + 1))[:chars]
+
+
+def hostile_inputs(corpus: str = "eval/sources") -> dict[str, str]:
+    """Name → text of each blow-up input (issue 8)."""
+    return {
+        "run_on_40_digits": _run_on_row(corpus, 40),
+        "run_on_60_digits": _run_on_row(corpus, 60),
+        "run_on_300_digits": _run_on_row(corpus, 300),
+        "pipe_rows_400x7": _pipe_rows(corpus, 400),
+        "traditional_one_line_100k": _traditional_one_line(corpus, 100_000),
+        "traditional_one_line_1m": _traditional_one_line(corpus, 1_000_000),
+    }
+
+
+_HOSTILE_CHILD = """
+import json, resource, sys, time
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from giextract.pipeline import extract_text
+text = sys.stdin.read()
+start = time.perf_counter()
+try:
+    report = extract_text(text)
+    outcome = {"findings": sorted({f.rule for f in report.findings})}
+except MemoryError:
+    outcome = {"memory_error": True}
+outcome["seconds"] = time.perf_counter() - start
+outcome["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(outcome))
+"""
+
+
+def _peak_rss_mb(pid: int) -> Optional[float]:
+    """High-water resident memory of a live process (Linux /proc), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def run_hostile(text: str, timeout: float = 60.0, memory_mb: int = 4096) -> dict[str, object]:
+    """Extract ``text`` in a child process under an address-space cap and a wall-clock timeout."""
+    import json
+    import subprocess
+    import sys
+
+    limit = memory_mb * 1024 * 1024
+    child = subprocess.Popen([sys.executable, "-c", _HOSTILE_CHILD, str(limit)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = child.communicate(text, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        peak = _peak_rss_mb(child.pid)
+        child.kill()
+        child.communicate()
+        return {"seconds": f"> {timeout:g} s", "peak_rss_mb": f">= {peak} (when stopped)", "returned": False}
+    if child.returncode != 0 or not stdout.strip():
+        tail = stderr.strip().splitlines()[-1:] or [f"exit {child.returncode}"]
+        return {"seconds": None, "peak_rss_mb": f"> {memory_mb} MB" if "MemoryError" in stderr else None,
+                "returned": False, "error": tail[0]}
+    outcome = json.loads(stdout.strip().splitlines()[-1])
+    if outcome.pop("memory_error", False):
+        return {"seconds": round(outcome["seconds"], 2), "peak_rss_mb": f"> {memory_mb} MB", "returned": False}
+    return {"seconds": round(outcome["seconds"], 2), "peak_rss_mb": round(outcome["peak_rss_mb"], 1),
+            "returned": True, "findings": outcome["findings"]}
+
+
+def hostile_bench(corpus: str = "eval/sources", timeout: float = 60.0, memory_mb: int = 4096) -> dict[str, object]:
+    """Time and peak RSS of each blow-up input, each in its own capped child process."""
+    out: dict[str, object] = {}
+    for name, text in hostile_inputs(corpus).items():
+        out[name] = {"chars": len(text), **run_hostile(text, timeout, memory_mb)}
+    return out
+
+
 # --- Resume: a rerun over N inputs that are all recorded already. ---
 
 
@@ -118,7 +224,8 @@ def _timed_cli(args: list[str], memory_mb: Optional[int], timeout: float) -> dic
     proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - start
     tail = proc.stderr.read().decode("utf-8", "replace")[-300:] if proc.stderr else ""
-    return {"seconds": round(elapsed, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+    return {"seconds": round(elapsed, 2), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
             "exit": proc.returncode, "timed_out": elapsed > timeout, "stderr_tail": tail if proc.returncode else ""}
 
 

@@ -172,7 +172,11 @@ error record ("exceeded the 60 s budget ...") and the worker is replaced."""
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from giextract.bench import run_batch_bench, run_bench, token_bench
+    from giextract.bench import hostile_bench, run_batch_bench, run_bench, token_bench
+
+    if args.hostile:  # the blow-up inputs only, each in a capped child process
+        print(json.dumps({"hostile": hostile_bench(args.corpus)}, ensure_ascii=False, indent=2))
+        return 0
 
     if args.resume:  # only the resume measurement: a rerun with nothing to do over N recorded inputs
         from giextract.bench import resume_bench
@@ -273,6 +277,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     be.add_argument("--resume", type=int, default=0, metavar="N",
                     help="only time a rerun with nothing to do over N recorded inputs (without, then with the index)")
     be.add_argument("--tokens", action="store_true", help="also compare hybrid vs naive tokens from cassettes")
+    be.add_argument("--hostile", action="store_true",
+                    help="only time the blow-up inputs (run-on digits, pipe rows, one-line Traditional), each "
+                         "in a child process capped at 4 GB and 60 s")
     be.set_defaults(func=cmd_bench)
     ev = sub.add_parser("eval", help="score a mode against the hand-read gold set in eval/")
     ev.add_argument("--mode", default="rules", help="rules, llm, hybrid, or several comma-separated (rules,hybrid)")

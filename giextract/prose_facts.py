@@ -10,10 +10,12 @@ from typing import Iterable, Optional
 
 from giextract.core.model import Cell, ProseFact, as_number
 from giextract.ingest.normalize import Document
+from giextract.tables.tokens import MAX_CELL_DIGITS
 from giextract.templates.prose_facts import COUNT_UNITS, FACT_WORDINGS, MONEY_KEYS, SKIP_CLAUSE, ZERO_STATEMENTS
 
 _UNIT = "|".join(COUNT_UNITS)
-_COUNT = re.compile(rf"(\d+(?:\.\d+)?)\s*(万元|元|{_UNIT})")
+# Tried only where a digit run starts: inside a long run every start would re-scan the rest (quadratic).
+_COUNT = re.compile(rf"(?<!\d)(\d+(?:\.\d+)?)\s*(万元|元|{_UNIT})")
 _WORDING = [(key, re.compile(w)) for key, wordings in FACT_WORDINGS for w in wordings]
 _ZERO = [(re.compile(p), keys) for p, keys in ZERO_STATEMENTS]
 _SENTENCE = re.compile(r"[^。；;\n]+")
@@ -35,6 +37,8 @@ def _labels(text: str) -> list[tuple[int, int, Optional[str]]]:
 
 
 def _value(number: str, unit: str, key: str) -> Optional[float]:
+    if len(number.split(".")[0]) > MAX_CELL_DIGITS:
+        return None  # no stated count is that long: digits run together, not a fact
     if key in MONEY_KEYS:
         if unit not in ("元", "万元"):
             return None
@@ -96,7 +100,8 @@ def _clause_facts(build: _Builder, clause: str, offset: int) -> None:
     each = _EACH.search(clause)
     if each:
         for _, _, key in _labels(clause[:each.start()]):
-            build.add(key, int(each.group(1)), offset + each.start(1), offset + each.end())
+            value = int(each.group(1)) if len(each.group(1)) <= MAX_CELL_DIGITS else None
+            build.add(key, value, offset + each.start(1), offset + each.end())
         return
     counts = list(_COUNT.finditer(clause))
     labels = _labels(clause)

@@ -165,3 +165,22 @@ def test_summary_html_csv_and_cli(tmp_path: Path) -> None:
     assert main(["audit", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "a.html")]) == 2
     assert main(["audit", str(results), "--out", str(tmp_path / "a.html"),
                  "--regions", str(_hierarchy(tmp_path, "a,b\n"))]) == 2
+
+
+def test_similarity_on_huge_narratives_is_bounded() -> None:
+    import random
+    import time
+
+    from giextract.views.similarity import most_similar_earlier
+
+    random.seed(7)
+    words = "政府信息公开工作推进规范标准化建设机制完善督查考核培训队伍平台网站栏目"
+    def narrative() -> Narrative:  # noqa: E306
+        text = "。".join("".join(random.choice(words) for _ in range(30)) for _ in range(30_000))
+        return Narrative(problems=[Item(text=text, span=(0, len(text)))], improvements=[])
+    earlier, later = _extract("012_pingtan-zone-2016.txt"), _extract("005_pingtan-zone-2019.txt")
+    earlier.problems_improvements, later.problems_improvements = narrative(), narrative()
+    started = time.perf_counter()
+    found = most_similar_earlier(later, [earlier])
+    assert found is not None and 0 < found.score < 1
+    assert time.perf_counter() - started < 120  # generous: about 5 s here (passages searched in the first 8,000 characters)

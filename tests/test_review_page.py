@@ -251,3 +251,22 @@ def test_index_sorts_and_filters_in_the_browser(tmp_path: Path) -> None:
     years = [str(r.meta.report_year) for r in reports]
     assert result["desc"] == sorted(years, reverse=True) and result["asc"] == sorted(years)
     assert sorted(result["visible"]) == sorted(Path(r.source.path or "").name for r in reports if "pingtan" in (r.source.path or ""))
+
+
+def test_every_status_of_the_model_has_a_style_and_the_cli_writes_pages(tmp_path: Path) -> None:
+    import typing
+
+    from giextract.cli import main
+    from giextract.core.model import Cell
+    from giextract.views.common import STATUSES
+
+    assert set(typing.get_args(Cell.model_fields["status"].annotation)) <= set(STATUSES)
+    results = tmp_path / "results.jsonl"
+    reports = [giextract.extract(p) for p in (RUN_ON, WITH_FINDINGS)]
+    results.write_text("".join(r.model_dump_json() + "\n" for r in reports), encoding="utf-8")
+    assert main(["review", str(results), "--out", str(tmp_path / "pages")]) == 0
+    pages = sorted(p.name for p in (tmp_path / "pages").iterdir())
+    assert pages == ["0001_005_pingtan-zone-2019.html", "0002_002_huaian-hongze-district-2023.html", "index.html"]
+    index = (tmp_path / "pages" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{name}"' in index for name in pages[:2])
+    assert main(["review", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "x")]) == 2

@@ -207,3 +207,14 @@ def test_u6_never_reads_a_table_row_as_prose() -> None:
     report = _u6_report()
     assert prose_statements(report, "一、本年新收政府信息公开申请数量2000002二、上年结转政府信息公开申请数量0000000") == []
     assert prose_statements(report, "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计000000000000000") == []
+
+
+def test_u6_on_a_long_run_of_sub_counts_stays_linear() -> None:
+    import time
+
+    from giextract.rules.prose import prose_statements
+
+    prose = "共办理4件，其中收到申请1件。" * 100_000  # 1.5 M characters, 100,000 statements to skip
+    started = time.perf_counter()
+    assert prose_statements(_u6_report(), prose) == []
+    assert time.perf_counter() - started < 60  # generous: about 2 s here; a sentence scan from the start is hours

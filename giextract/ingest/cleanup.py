@@ -18,7 +18,9 @@ BOILERPLATE_INLINE = re.compile(
     r"来源[:：]\s*\S{2,30}\s*时间[:：]\s*\d{4}-\d{2}-\d{2}\s*\d{2}:\d{2}\s*微信\s*微博\s*QQ空间\s*全真版\s*文字版\s*文件下载\s*相关链接[:：]\s*-->|"
     r"微信\s+微博\s+QQ空间|全真版\s+文字版"
 )
-MARKUP = re.compile(r"<!--.*?-->|<!\[if[^>]*\]>|<!\[endif\]>|</?[a-zA-Z][^<>\n]{0,80}>")
+# Comments (`<!-- … -->` within a line) are found by _comment_spans: as a lazy regex, a line of unclosed
+# `<!--` would be re-scanned from every one of them (quadratic).
+MARKUP = re.compile(r"<!\[if[^>\n]{0,200}\]>|<!\[endif\]>|</?[a-zA-Z][^<>\n]{0,80}>")
 # Pinyin glosses left by a broken converter: 根据(jù).
 PINYIN_GLOSS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\)")
 # Page numbers of PDF text layers ("-3-").
@@ -52,6 +54,21 @@ def _injection_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _comment_spans(text: str) -> list[tuple[int, int]]:
+    """`<!--` to the nearest `-->` on the same line; an unclosed one ends the search on its line."""
+    spans = []
+    pos = text.find("<!--")
+    while pos >= 0:
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end < 0 else line_end
+        close = text.find("-->", pos + 4, line_end)
+        nxt = close + 3 if close >= 0 else line_end
+        if close >= 0:
+            spans.append((pos, nxt))
+        pos = text.find("<!--", nxt)
+    return spans
+
+
 # A scrape's "title - site name" suffix.
 TITLE_SITE_SUFFIX = re.compile(r"\s+[-_|]\s+[^\n]{0,30}$")
 
@@ -60,7 +77,7 @@ def junk_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for pattern in (BOILERPLATE_LINES, BOILERPLATE_INLINE, MARKUP, PINYIN_GLOSS, PAGE_NUMBER, SPAM):
         spans.extend(m.span() for m in pattern.finditer(text))
-    return spans + _injection_spans(text)
+    return spans + _comment_spans(text) + _injection_spans(text)
 
 
 def clean(doc: Document) -> tuple[Document, list[tuple[int, int]]]:

@@ -79,36 +79,70 @@ def _converter(config: str):  # type: ignore[no-untyped-def]
     return opencc.OpenCC(config)
 
 
+# Phrase conversion never crosses these (a Taiwan phrase is a run of letters), so a long line can be
+# converted and aligned piece by piece, keeping the alignment linear in the line's length.
+_PHRASE_BREAK = re.compile(r"[\s。，、；：！？,.;:!?()（）《》\"']")
+MAX_ALIGN = 256  # characters aligned at once (difflib is quadratic in the worst case)
+
+
+def _pieces(line: str) -> list[tuple[int, int]]:
+    """[start, end) pieces of ``line``, cut after phrase breaks and at most MAX_ALIGN long."""
+    if len(line) <= MAX_ALIGN:
+        return [(0, len(line))]
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in _PHRASE_BREAK.finditer(line):
+        if m.end() - start >= MAX_ALIGN // 2:
+            out.append((start, m.end()))
+            start = m.end()
+    out.append((start, len(line)))
+    # A stretch with no break at all is cut blindly; at worst one phrase there is converted by character.
+    return [(a, min(a + MAX_ALIGN, b)) for s, b in out for a in range(s, b, MAX_ALIGN)]
+
+
+def _align(source: str, conv: str, offset: int) -> list[int]:
+    """Original offset of each character of ``conv``, the conversion of ``source`` (at ``offset``)."""
+    if len(conv) == len(source):
+        return list(range(offset, offset + len(source)))
+    starts = [offset] * len(conv)
+    matcher = difflib.SequenceMatcher(None, source, conv, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        for k in range(b1 - b0):
+            a = a0 + min(k, max(a1 - a0 - 1, 0)) if tag != "insert" else a0
+            starts[b0 + k] = offset + min(a, max(len(source) - 1, 0))
+    return starts
+
+
 def _to_simplified(text: str) -> tuple[str, Optional[list[int]]]:
     """Traditional → Simplified with Taiwan phrases (OpenCC tw2sp), aligned back char by char.
 
     Character conversion (t2s) keeps the length; phrase conversion (網路 → 网络, 最佳化 → 优化) may not,
-    so each line whose length changed is aligned with difflib.
+    so each line whose length changed is aligned with difflib against its character conversion, a long
+    line piece by piece (pieces of at most MAX_ALIGN characters, cut at punctuation), so the cost stays
+    linear on a report printed as one line.
     """
     chars = _converter("t2s").convert(text)
-    if len(chars) != len(text):  # rare: fall back to per-line conversion below with alignment
+    if len(chars) != len(text):  # rare: align against the original itself
         chars = text
     phrased = _converter("tw2sp").convert(text)
     if len(phrased) == len(text):
         return phrased, None
-    out_lines: list[str] = []
+    tw2sp = _converter("tw2sp")
+    out: list[str] = []
     starts: list[int] = []
     offset = 0
-    for line, line_chars in zip(text.splitlines(keepends=True), chars.splitlines(keepends=True)):
-        conv = _converter("tw2sp").convert(line)
+    for line in text.splitlines(keepends=True):
+        conv = tw2sp.convert(line)
         if len(conv) == len(line):
             starts.extend(range(offset, offset + len(line)))
+            out.append(conv)
         else:
-            line_starts = [offset] * len(conv)
-            matcher = difflib.SequenceMatcher(None, line_chars, conv, autojunk=False)
-            for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-                for k in range(b1 - b0):
-                    a = a0 + min(k, max(a1 - a0 - 1, 0)) if tag != "insert" else a0
-                    line_starts[b0 + k] = offset + min(a, len(line) - 1)
-            starts.extend(line_starts)
-        out_lines.append(conv)
+            for a, b in _pieces(line):
+                piece = tw2sp.convert(line[a:b]) if (a, b) != (0, len(line)) else conv
+                starts.extend(_align(chars[offset + a:offset + b], piece, offset + a))
+                out.append(piece)
         offset += len(line)
-    return "".join(out_lines), starts
+    return "".join(out), starts
 
 
 def normalize(original: str) -> Document:

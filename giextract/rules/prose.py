@@ -47,11 +47,14 @@ class ProseStatement:
         return None if self.table is None else self.stated == self.table
 
 
+_SENTENCE_REACH = 200  # characters looked at on each side of a statement for its sentence
+
+
 def _sentence(prose: str, start: int, end: int) -> tuple[str, str]:
-    """The text of the sentence before ``start`` and after ``end``."""
-    before = prose[:start]
+    """The text of the sentence before ``start`` and after ``end`` (within ``_SENTENCE_REACH``)."""
+    before = prose[max(0, start - _SENTENCE_REACH):start]
     cut = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
-    after = prose[end:]
+    after = prose[end:end + _SENTENCE_REACH]
     stop = _CLAUSE_END.search(after)
     return before[cut:], after[:stop.start() if stop else len(after)]
 

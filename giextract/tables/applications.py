@@ -33,7 +33,9 @@ def _score(options: dict[str, list[Reading]], result_rows: tuple[str, ...]) -> t
     return (consistent, len(options))
 
 
-def _by_labels(doc: Document, start: int, end: int, era: str) -> dict[str, list[Reading]]:
+def _by_labels(doc: Document, start: int, end: int, era: str,
+               refused: "dict[str, str] | None" = None) -> dict[str, list[Reading]]:
+    """Each labelled row's readings; rows whose run-on values were too long to split go to ``refused``."""
     spec = APPLICATIONS[era]
     hits = locate_rows(doc.text, start, end, spec.rows)
     attach_tokens(doc.text, hits, end)
@@ -41,7 +43,12 @@ def _by_labels(doc: Document, start: int, end: int, era: str) -> dict[str, list[
     for hit in hits:
         if hit is None or not hit.tokens:
             continue
-        found = _row_readings(hit.tokens, strict=True) or _row_readings(hit.tokens, strict=False)
+        found = _row_readings(hit.tokens, strict=True)
+        if getattr(found, "refused", None):
+            if refused is not None:
+                refused[hit.spec.key] = found.refused  # type: ignore[attr-defined]
+            continue  # the same enumeration without R2 would be refused for the same reason
+        found = found or _row_readings(hit.tokens, strict=False)
         if found:
             options[hit.spec.key] = found
     return options
@@ -62,7 +69,10 @@ def _unscramble_columns(text: str, tokens: list[Token]) -> list[Token]:
     for run in runs:
         if len(run) % width or len(run) < 2 * width:
             continue
-        block = _column_major_block([int(tokens[i].text) for i in run], width)
+        values = [parse_count(tokens[i].text) for i in run]
+        if any(v is None for v in values):
+            continue  # a leading zero or an absurd length: not one number per cell
+        block = _column_major_block(values, width)  # type: ignore[arg-type]
         if block is None:
             continue
         first, rows = block
@@ -73,20 +83,30 @@ def _unscramble_columns(text: str, tokens: list[Token]) -> list[Token]:
     return out
 
 
-def _column_major_block(values: list[int], width: int) -> "tuple[int, int] | None":
-    """(first row, row count) of the largest block that reads consistently only column by column."""
+def _column_major_block(values: list[int], width: int, budget: int = 20_000) -> "tuple[int, int] | None":
+    """(first row, row count) of the largest block that reads consistently only column by column.
+
+    Row-major R2 is computed once per row; only blocks holding every inconsistent row (and nothing else
+    breaks R2 outside them) are tried, and at most ``budget`` column-major rows are checked in all, so
+    the cost is bounded on any number of rows (the old search re-checked every row for every block)."""
     total_rows = len(values) // width
-
-    def row_major(r: int) -> list[int]:
-        return values[r * width:(r + 1) * width]
-
-    for rows in range(total_rows, 1, -1):
-        for first in range(0, total_rows - rows + 1):
+    bad = [not r2_row(values[r * width:(r + 1) * width]) for r in range(total_rows)]
+    bad_rows = [r for r in range(total_rows) if bad[r]]
+    if not bad_rows:
+        return None  # every row already reads row by row
+    lo, hi = bad_rows[0], bad_rows[-1]
+    for rows in range(total_rows, max(hi - lo + 1, 2) - 1, -1):
+        # The block must contain every inconsistent row: first ≤ lo and first + rows > hi.
+        for first in range(max(0, hi - rows + 1), min(lo, total_rows - rows) + 1):
             base = first * width
-            cols = [[values[base + c * rows + r] for c in range(width)] for r in range(rows)]
-            inside_bad = any(not r2_row(row_major(first + r)) for r in range(rows))
-            outside_ok = all(r2_row(row_major(r)) for r in range(total_rows) if not first <= r < first + rows)
-            if inside_bad and outside_ok and all(r2_row(row) for row in cols):
+            for r in range(rows):
+                budget -= 1
+                if budget < 0:
+                    log.info("table 三: column-major check stopped after its budget (%d rows)", total_rows)
+                    return None
+                if not r2_row([values[base + c * rows + r] for c in range(width)]):
+                    break
+            else:
                 return first, rows
     return None
 
@@ -95,11 +115,11 @@ def _by_position(doc: Document, start: int, end: int, era: str) -> tuple[dict[st
     """PDF text layers can scatter labels but keep the numbers in row order: read them 7 at a time.
     Returns the options and the row layout used (a 2021 report printing 23 rows uses the 2019 rows)."""
     tokens = [t for t in find_tokens(doc.text, start, end) if t.digits_only]
-    tokens = _unscramble_columns(doc.text, tokens)
     width = len(APPLICATION_COLUMNS)
     layout = next((e for e in (era, "2019", "2021") if len(tokens) == width * len(APPLICATIONS[e].rows)), None)
-    if layout is None:
+    if layout is None:  # unscrambling keeps the count, so nothing can be read by position
         return {}, era
+    tokens = _unscramble_columns(doc.text, tokens)
     options: dict[str, list[Reading]] = {}
     for i, row in enumerate(APPLICATIONS[layout].rows):
         found = _row_readings(tokens[i * width:(i + 1) * width], strict=False)
@@ -112,7 +132,8 @@ def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[O
     findings: list[Finding] = []
     spec = APPLICATIONS[era]
     result_rows = RESULT_ROWS[era]
-    options = _by_labels(doc, start, end, era)
+    refused: dict[str, str] = {}
+    options = _by_labels(doc, start, end, era, refused)
     positional, layout = _by_position(doc, start, end, era)
     if positional and _score(positional, RESULT_ROWS[layout]) > _score(options, result_rows):
         findings.append(Finding(rule="layout", severity="info",
@@ -134,8 +155,10 @@ def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[O
             findings += [note] if note else []
         else:
             cells = [Cell.unread() for _ in APPLICATION_COLUMNS]
+            why = (f"its values were not read: {refused[row.key]}" if row.key in refused
+                   else "not found or has no values")
             findings.append(Finding(rule="missing_row", severity="error",
-                                    message=f"table 三: row {row.key} ({row.label}) not found or has no values",
+                                    message=f"table 三: row {row.key} ({row.label}) {why}",
                                     cells=[f"applications.{row.key}.{c}" for c in APPLICATION_COLUMNS]))
         grid[row.key] = dict(zip(APPLICATION_COLUMNS, cells))
     return grid, findings

@@ -7,18 +7,25 @@ rules. Whitespace between tokens is a real boundary and is never crossed.
 """
 from __future__ import annotations
 
-import itertools
+import logging
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from giextract.core.model import Number
 from giextract.tables.tokens import Token
 
+log = logging.getLogger(__name__)
 CellParser = Callable[[str], Optional[Number]]
-MAX_READINGS = 20000
+# The longest real row is 7 cells of up to ~5 digits (table 三 of a large city); table 二's money rows
+# and table 四's 15 small cells are shorter. A longer run that must be split is not a real row.
+MAX_RUN_DIGITS = 35
+# Pieces tried per row (every cut of a real row is a few thousand at most).
+MAX_STEPS = 100_000
+MAX_READINGS = MAX_STEPS  # the old name
 
 _INT_PIECE = re.compile(r"0|[1-9]\d*")
+_MONEY_RUN = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元)?")
 
 
 @dataclass(frozen=True)
@@ -31,19 +38,6 @@ class Piece:
 
 
 Reading = tuple[Piece, ...]
-
-
-def _split_token(token: Token, parts: int) -> Iterator[tuple[tuple[int, int], ...]]:
-    """Ways to cut ``token.text`` into ``parts`` consecutive non-empty pieces (relative offsets)."""
-    n = len(token.text)
-    if parts == 1:
-        yield ((0, n),)
-        return
-    if not token.digits_only and not re.fullmatch(r"\d+(?:\.\d+)?\s*(?:万元|元)?", token.text):
-        return  # only digit runs (optionally ending in a money amount) can hide several cells
-    for cuts in itertools.combinations(range(1, n), parts - 1):
-        bounds = (0,) + cuts + (n,)
-        yield tuple((bounds[i], bounds[i + 1]) for i in range(parts))
 
 
 def _compositions(total: int, k: int, caps: Sequence[int]) -> Iterator[tuple[int, ...]]:
@@ -64,53 +58,99 @@ def _max_cells(token: Token) -> int:
     return len(m.group(1)) if m else 1
 
 
+class ReadingList(list):  # type: ignore[type-arg]
+    """The readings found; ``refused`` says why none were enumerated (run too long, too many splits)."""
+
+    refused: Optional[str] = None
+
+
+def _refuse(why: str) -> ReadingList:
+    log.info("run-on segmentation refused: %s", why)
+    out = ReadingList()
+    out.refused = why
+    return out
+
+
 def readings(tokens: Sequence[Token], parsers: Sequence[CellParser],
              accept: Callable[[list[Optional[Number]]], bool] = lambda values: True,
-             limit: int = MAX_READINGS) -> list[Reading]:
-    """Every reading of ``tokens`` as ``len(parsers)`` cells that parses and satisfies ``accept``."""
+             limit: int = MAX_STEPS) -> ReadingList:
+    """Every reading of ``tokens`` as ``len(parsers)`` cells that parses and satisfies ``accept``.
+
+    Enumeration is lazy (cut by cut, a piece that cannot be a cell prunes everything after it) and
+    bounded: a run of more than MAX_RUN_DIGITS digits that must be split, or more than ``limit`` pieces
+    tried, gives no reading at all, with ``refused`` set (never a partial list that looks complete).
+    """
     n = len(parsers)
     if not tokens or len(tokens) > n:
-        return []
+        return ReadingList()
     if len(tokens) == n:  # one token per cell (separated layouts): a single reading, no enumeration
         pieces = []
         for tok, parse in zip(tokens, parsers):
             value = None if tok.is_na else parse(tok.text)
             if value is None and not tok.is_na:
-                return []
+                return ReadingList()
             pieces.append(Piece(tok.text, tok.start, tok.end, value, na=tok.is_na))
         reading = tuple(pieces)
-        return [reading] if accept([p.value for p in reading]) else []
-    out: list[Reading] = []
+        return ReadingList([reading] if accept([p.value for p in reading]) else [])
     caps = [_max_cells(t) for t in tokens]
-    seen = 0
+    longest = max((len(t.text) for t, cap in zip(tokens, caps) if cap > 1), default=0)
+    if longest > MAX_RUN_DIGITS:
+        return _refuse(f"a run of {longest} characters would hide {n} cells; runs longer than "
+                       f"{MAX_RUN_DIGITS} digits are not split (no real row is that long)")
+    out = ReadingList()
+    budget = [limit]
     for counts in _compositions(n, len(tokens), caps):
-        per_token = [list(_split_token(tok, c)) for tok, c in zip(tokens, counts)]
-        for combo in itertools.product(*per_token):
-            seen += 1
-            if seen > limit:
-                return out
-            pieces: list[Piece] = []
-            ok = True
-            col = 0
-            for tok, cuts in zip(tokens, combo):
-                for a, b in cuts:
-                    raw = tok.text[a:b]
-                    if tok.is_na:
-                        pieces.append(Piece(raw, tok.start + a, tok.start + b, None, na=True))
-                    else:
-                        if len(cuts) > 1 and (
-                                (col < n - 1 and not _INT_PIECE.fullmatch(raw))
-                                or (len(raw) > 1 and raw[0] == "0" and raw[1] != ".")):
-                            ok = False
-                            break
-                        value = parsers[col](raw)
-                        if value is None:
-                            ok = False
-                            break
-                        pieces.append(Piece(raw, tok.start + a, tok.start + b, value))
-                    col += 1
-                if not ok:
-                    break
-            if ok and accept([p.value for p in pieces]):
-                out.append(tuple(pieces))
+        for pieces in _split_all(tokens, counts, parsers, budget):
+            if accept([p.value for p in pieces]):
+                out.append(pieces)
+        if budget[0] < 0:
+            return _refuse(f"more than {limit} ways to split the run-on values into {n} cells were tried; "
+                           "the row is not read")
     return out
+
+
+def _piece(tok: Token, a: int, b: int, col: int, n: int, parts: int, parse: CellParser) -> Optional[Piece]:
+    """Cut [a, b) of ``tok`` as cell ``col`` of ``n``, or None when it cannot be one."""
+    raw = tok.text[a:b]
+    if tok.is_na:
+        return Piece(raw, tok.start + a, tok.start + b, None, na=True)
+    if parts > 1 and ((col < n - 1 and not _INT_PIECE.fullmatch(raw))
+                      or (len(raw) > 1 and raw[0] == "0" and raw[1] != ".")):
+        return None
+    value = parse(raw)
+    return None if value is None else Piece(raw, tok.start + a, tok.start + b, value)
+
+
+def _split_all(tokens: Sequence[Token], counts: Sequence[int], parsers: Sequence[CellParser],
+               budget: list[int]) -> Iterator[Reading]:
+    """Readings with token i cut into counts[i] pieces, depth first; ``budget[0]`` counts pieces tried."""
+    n = len(parsers)
+    pieces: list[Piece] = []
+
+    def walk(t: int, pos: int, left: int) -> Iterator[Reading]:
+        if t == len(tokens):
+            yield tuple(pieces)
+            return
+        tok = tokens[t]
+        length = len(tok.text)
+        if counts[t] > 1 and not tok.digits_only and not _MONEY_RUN.fullmatch(tok.text):
+            return  # only digit runs (optionally ending in a money amount) can hide several cells
+        if left == 1:
+            ends: Iterable[int] = (length,)
+        else:
+            ends = range(pos + 1, length - left + 2)
+        for end in ends:
+            budget[0] -= 1
+            if budget[0] < 0:
+                return
+            piece = _piece(tok, pos, end, len(pieces), n, counts[t], parsers[len(pieces)])
+            if piece is None:
+                continue
+            pieces.append(piece)
+            if left == 1:
+                yield from walk(t + 1, 0, counts[t + 1] if t + 1 < len(tokens) else 0)
+            else:
+                yield from walk(t, end, left - 1)
+            pieces.pop()
+
+    yield from walk(0, 0, counts[0])

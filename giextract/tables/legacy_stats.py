@@ -9,6 +9,7 @@ from typing import Optional
 
 from giextract.core.model import Cell, Finding, StatisticsRow
 from giextract.ingest.normalize import Document
+from giextract.tables.tokens import MAX_CELL_DIGITS
 from giextract.templates.legacy import LAWSUIT_CONTEXT, NATIONAL_INDICATORS, UNITS
 from giextract.templates.patterns import loose
 
@@ -88,8 +89,11 @@ def indicator_key(label: str, lawsuit_context: bool) -> Optional[str]:
 
 
 def _split_pairs(digits: str) -> list[tuple[int, int, int]]:
-    """(value, cumulative, cut) readings of a run-on pair; the cumulative includes this year's value."""
-    out = []
+    """(value, cumulative, cut) readings of a run-on pair; the cumulative includes this year's value.
+    A run longer than two cells can be is not split (no reading, so both cells are ambiguous)."""
+    out: list[tuple[int, int, int]] = []
+    if len(digits) > 2 * MAX_CELL_DIGITS or not digits.isdigit():
+        return out
     for cut in range(1, len(digits)):
         a, b = digits[:cut], digits[cut:]
         if (len(a) > 1 and a[0] == "0") or (len(b) > 1 and b[0] == "0"):
@@ -108,6 +112,8 @@ def _cell(doc: Document, raw: Optional[tuple[str, int, int]]) -> Cell:
         return Cell.missing()
     text, s, e = raw
     span = doc.original_span(s, e)
+    if len(text.split(".")[0]) > MAX_CELL_DIGITS:  # digits run together or noise: not one number
+        return Cell(value=None, raw=doc.original[span[0]:span[1]], span=span, status="ambiguous")
     value = float(text) if "." in text else int(text)
     return Cell(value=value, raw=doc.original[span[0]:span[1]], span=span, status="ok")
 

@@ -83,6 +83,7 @@ def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[TableVal
         return None, findings
     parsers = [parse_count] * CELLS
     options = readings(tokens, parsers, accept=_all_groups_hold)
+    why = options.refused  # a run too long to split, or too many splits: said in the finding
     if not options and len(tokens) == CELLS:
         options = _interleavings(tokens)
         if options:
@@ -92,7 +93,8 @@ def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[TableVal
         options = readings(tokens, parsers)[:1] if len(tokens) == CELLS else []
     if not options:
         findings.append(Finding(rule="missing_row", severity="error",
-                                message=f"table 四: {len(tokens)} values found, none reads as 15 cells",
+                                message=f"table 四: {len(tokens)} values found, none reads as 15 cells"
+                                        + (f" ({why})" if why else ""),
                                 cells=[f"review_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]))
         return None, findings
     cells = ambiguous_cells(doc, options)

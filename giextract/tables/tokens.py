@@ -15,6 +15,9 @@ VALUE_TOKEN = re.compile(
     r"|(?P<na>(?<![\u4e00-\u9fff])(?:/|／|—+|－|无)(?![\u4e00-\u9fff]))"
 )
 NOT_APPLICABLE = {"/", "／", "—", "——", "－", "无"}
+# No count or amount in a report has more integer digits (10^15 yuan is a thousand times China's GDP);
+# a longer run is several cells run together, or noise, never one number.
+MAX_CELL_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class Parsed:
 def parse_signed(text: str) -> Optional[Number]:
     """`减39项` → -39, `增5` / `+5` → 5, `-35` → -35."""
     m = re.fullmatch(r"\s*(减少?|增加?|[-+−﹣－])?\s*(\d+(?:\.\d+)?)\s*(?:项|个|件)?\s*", text)
-    if not m:
+    if not m or len(m.group(2).split(".")[0]) > MAX_CELL_DIGITS:
         return None
     value = as_number(Decimal(m.group(2)))
     return -value if m.group(1) and m.group(1)[0] in "减-−﹣－" else value
@@ -70,7 +73,7 @@ def parse_signed(text: str) -> Optional[Number]:
 def parse_money_wan_yuan(text: str, default_unit: str = "万元") -> Optional[Parsed]:
     """`7319.2万元` → 7319.2; `251000元` → 25.1 (万元); a bare number is in the column's unit."""
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(万元|元)?\s*", text)
-    if not m:
+    if not m or len(m.group(1).split(".")[0]) > MAX_CELL_DIGITS:
         return None
     try:
         amount = Decimal(m.group(1))
@@ -84,11 +87,13 @@ def parse_money_wan_yuan(text: str, default_unit: str = "万元") -> Optional[Pa
 
 def parse_count(text: str) -> Optional[int]:
     if text.isdigit():  # the common case, without a regex (this runs for every candidate piece)
-        return None if len(text) > 1 and text[0] == "0" else int(text)
+        return None if (len(text) > 1 and text[0] == "0") or len(text) > MAX_CELL_DIGITS else int(text)
     m = re.fullmatch(r"\s*(\d+)\s*(?:项|个|件|条)?\s*", text)
     if not m:
         return None
     digits = m.group(1)
+    if len(digits) > MAX_CELL_DIGITS:
+        return None
     if len(digits) > 1 and digits[0] == "0":
         return None  # a leading zero means two cells run together, never one number
     return int(digits)

@@ -186,9 +186,11 @@ def render_page(report: Report, source: SourceText, index_href: str = "index.htm
     shown = {p for t in drawn for p in t.paths()}
     tables = "".join(_table_html(t, lookup, cells) for t in drawn)
     extra = [i for i, c in enumerate(cells) if c.path not in shown]
-    if extra:
-        tables += "<h2>Other values</h2><table class=\"tbl\">" + "".join(
-            f"<tr><th>{esc(cells[i].label)}</th>{_td(cells[i], i)}</tr>" for i in extra) + "</table>"
+    for heading, group in (("Figures stated in the prose", [i for i in extra if cells[i].path.startswith("prose_facts.")]),
+                           ("Other values (not in the template)", [i for i in extra if not cells[i].path.startswith("prose_facts.")])):
+        if group:
+            tables += f"<h2>{heading}</h2><table class=\"tbl\">" + "".join(
+                f"<tr><th>{esc(cells[i].label)}</th>{_td(cells[i], i)}</tr>" for i in group) + "</table>"
     if not drawn and not extra:
         tables = "<p>No tables were read from this report.</p>"
     errors = "".join(f"<li>{esc(e.stage)}: {esc(e.message)}</li>" for e in report.errors)

@@ -18,6 +18,7 @@ SHINGLE = 4  # characters per shingle (Chinese: about two words)
 THRESHOLD = 0.3  # Jaccard at or above which the narrative counts as copied
 PASSAGE_RATIO = 0.6  # a sentence pair at least this similar is shown
 MAX_PASSAGES = 3
+PASSAGE_SCAN = 8_000  # characters of each narrative searched for passages (pairwise cost); the score uses all
 MIN_PASSAGE = 12  # characters: shorter sentences (headings such as （一）继续强化信息公开责任) are not shown
 _NOISE = re.compile(r"[\s\W\d_]+")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
@@ -55,9 +56,9 @@ class Similarity:
 
 def similar_passages(text: str, other: str, limit: int = MAX_PASSAGES) -> list[tuple[float, str, str]]:
     """The sentence pairs most alike across the two texts (each sentence of ``text`` with its best match)."""
-    theirs = [s.strip() for s in _SENTENCE.findall(other) if len(s.strip()) >= MIN_PASSAGE]
+    theirs = [s.strip() for s in _SENTENCE.findall(other[:PASSAGE_SCAN]) if len(s.strip()) >= MIN_PASSAGE]
     pairs = []
-    for sentence in (s.strip() for s in _SENTENCE.findall(text)):
+    for sentence in (s.strip() for s in _SENTENCE.findall(text[:PASSAGE_SCAN])):
         if len(sentence) < MIN_PASSAGE:
             continue
         matcher = difflib.SequenceMatcher(None, autojunk=False)
