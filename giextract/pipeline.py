@@ -68,7 +68,7 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
             ("applications", ("applications",), lambda s, e: parse_applications(doc, s, e, era)),
             ("review_litigation", ("review_litigation",), lambda s, e: parse_review(doc, s, e)),
         )
-        grids = doc.grids + text_grids(doc)
+        grids = doc.grids or text_grids(doc)  # a structured reader's grids, else tables recovered from text
         fits = {"active_disclosure": fit_active(doc, grids, era), "applications": fit_applications(doc, grids, era),
                 "review_litigation": fit_review(doc, grids)} if grids else {}
         for name, keys, parse in stages:
@@ -89,7 +89,7 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
     else:
         span = section_text(doc, raw, "statistics_table")
         rows, table_findings = parse_statistics_table(doc, span[0] if span else None, len(doc.text))
-        fitted = fit_statistics(doc, doc.grids + text_grids(doc))
+        fitted = fit_statistics(doc, doc.grids or text_grids(doc))
         if prefer_statistics_fit(fitted, rows):
             rows, table_findings = fitted, []
         report.statistics_table = rows

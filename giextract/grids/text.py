@@ -15,7 +15,6 @@ from giextract.core.grid import Grid, GridCell
 from giextract.ingest.normalize import Document
 
 _RULE = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")  # |---|---|
-MAX_GAP_LINES = 6  # loose lines allowed between two pieces of one table
 MAX_CELLS = 64
 
 
@@ -30,24 +29,25 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
         start = end + 1
 
 
-def _pipe_cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
-    """Cell spans of a `| a | b |` line (normalized offsets, trimmed), or None if it is not one."""
+def _pipe_bars(text: str, start: int, end: int) -> list[int] | None:
+    """Positions of the `|` in a line that has at least two of them, else None."""
     line = text[start:end]
     if line.count("|") < 2:
         return None
-    bars = [start + i for i, ch in enumerate(line) if ch == "|"]
-    edges = bars if line.strip().startswith("|") else [start - 1] + bars
-    if not line.strip().endswith("|"):
-        edges = edges + [end]
-    cells = []
-    for a, b in zip(edges, edges[1:]):
-        s, e = a + 1, b
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        cells.append((s, e))
-    return cells if 2 <= len(cells) <= MAX_CELLS else None
+    return [start + i for i, ch in enumerate(line) if ch == "|"]
+
+
+def _pipe_cells(text: str, start: int, end: int, bars: list[int], lead: bool, trail: bool) -> list[tuple[int, int]]:
+    """Cell spans of a `|` line (trimmed). ``lead``/``trail``: the table's lines all open / all close with
+    a `|`, so that bar is a border, not a separator (`| a | b |`, or a scrape's `a | b |`); where some
+    lines of the table do not, every bar separates, and a bar at the end means a blank last cell."""
+    edges = [start - 1] + bars + [end]
+    parts = [_trim(text, a + 1, b) for a, b in zip(edges, edges[1:])]
+    if lead and parts and parts[0][0] == parts[0][1]:
+        parts = parts[1:]
+    if trail and parts and parts[-1][0] == parts[-1][1]:
+        parts = parts[:-1]
+    return parts[:MAX_CELLS]
 
 
 def _tab_cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
@@ -67,43 +67,54 @@ def _tab_cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
 
 
 def text_grids(doc: Document, start: int = 0, end: int | None = None) -> list[Grid]:
-    """Grids recovered from `|` rows and tab rows of ``doc.text[start:end]``. Consecutive table rows
-    (with at most a few loose lines between them) form one grid; loose lines inside are one-cell rows."""
+    """Grids recovered from `|` rows and tab rows of ``doc.text[start:end]``: each run of consecutive
+    table lines is one grid (a table broken into pieces by footers or repeated headings gives several, in
+    order; the fitter reads them as one sequence). A loose line right above a run is kept as its first
+    row: it may be a label stranded above its cells."""
     text = doc.text
     end = len(text) if end is None else end
     grids: list[Grid] = []
-    rows: list[list[tuple[int, int]]] = []
-    kinds: set[str] = set()
-    pending: list[tuple[int, int]] = []  # loose lines since the last table row
+    run: list[tuple[str, int, int, list[int]]] = []  # (kind, start, end, bars): pipe / tabs / loose
+    loose: tuple[int, int] | None = None  # the last non-blank line that is not a table row
 
     def close() -> None:
-        nonlocal rows, kinds
-        if len([r for r in rows if len(r) > 1]) >= 2:
-            grids.append(_grid(doc, rows, "pipe" if "pipe" in kinds else "tabs"))
-        rows, kinds = [], set()
+        nonlocal run
+        pipes = [(s, e) for kind, s, e, _ in run if kind == "pipe"]
+        lead = bool(pipes) and all(text[s:e].lstrip().startswith("|") for s, e in pipes)
+        trail = bool(pipes) and all(text[s:e].rstrip().endswith("|") for s, e in pipes)
+        rows: list[list[tuple[int, int]]] = []
+        for kind, s, e, bars in run:
+            if kind == "pipe":
+                rows.append(_pipe_cells(text, s, e, bars, lead, trail))
+            elif kind == "tabs":
+                rows.append(_tab_cells(text, s, e) or [])
+            else:
+                rows.append([_trim(text, s, e)])
+        rows = [r for r in rows if r]
+        multi = [r for r in rows if len(r) > 1]
+        if multi and (len(multi) >= 2 or len(multi[0]) >= 5):
+            grids.append(_grid(doc, rows, "pipe" if pipes else "tabs"))
+        run = []
 
     for s, e in _lines(text[:end]):
         if e < start:
             continue
         if _RULE.match(text, s, e) and text[s:e].strip():
-            continue
-        cells = _pipe_cells(text, s, e)
-        kind = "pipe"
-        if cells is None:
-            cells, kind = _tab_cells(text, s, e), "tabs"
-        if cells is None:
-            if text[s:e].strip() and rows:
-                pending.append((s, e))
-                if len(pending) > MAX_GAP_LINES:
-                    pending = []
+            continue  # a Markdown |---| line belongs to the run it stands in
+        bars = _pipe_bars(text, s, e)
+        kind = "pipe" if bars else "tabs" if _tab_cells(text, s, e) else None
+        if kind is None:
+            if text[s:e].strip():
+                if run:
                     close()
+                loose = (s, e)
             continue
-        if rows and pending:
-            rows += [[_trim(text, a, b)] for a, b in pending]
-        pending = []
-        rows.append(cells)
-        kinds.add(kind)
-    close()
+        if not run and loose is not None and text[loose[1]:s].count("\n") <= 2:
+            run.append(("loose", loose[0], loose[1], []))
+        loose = None
+        run.append((kind, s, e, bars or []))
+    if run:
+        close()
     return grids
 
 

@@ -124,6 +124,9 @@ def printed_rows(grids: Sequence[Grid]) -> list[PrintedRow]:
                 split -= 1
             labels = [c.text for c in own[:split] if c.text.strip()]
             values: list[Optional[GridCell]] = list(own[split:])
+            above = out[-1] if out and out[-1].grid == g_index and out[-1].row == r - 1 else None
+            if not labels and values and above is not None and not above.values and len(above.labels) == 1:
+                labels = above.labels  # a label stranded on the line above its cells
             out.append(PrintedRow(labels, values, g_index, r, grid.n_cols))
     return out
 

@@ -19,6 +19,7 @@ _LABEL_HEAD = re.compile(r"指标|项目|统计内容")
 _UNIT_HEAD = re.compile(r"单位")
 _CUMULATIVE_HEAD = re.compile(r"累计")
 _VALUE_HEAD = re.compile(r"年|统计数|数量|数值|本期")
+_HEADER_WORD = re.compile(r"指标|名称|单位|计量|累计|年度|历年|统计数")
 _NOT_A_LABEL = re.compile(r"\s*(?:#|[—\-–\s\d第页/]+$|表)")
 
 
@@ -68,22 +69,40 @@ def _own(grid: Grid, row: int, col: Optional[int]) -> Optional[GridCell]:
     return cell if cell is not None and cell.row == row else None
 
 
+MAX_GAP_CHARS = 200  # non-table text allowed between two pieces of one table (footers, repeated titles)
+
+
+def _pieces(doc: Document, grids: Sequence[Grid], first: int) -> list[Grid]:
+    """``grids[first]`` and the pieces that continue it: same column count, close after it."""
+    out = [grids[first]]
+    for grid in grids[first + 1:]:
+        prev = out[-1]
+        if grid.n_cols != prev.n_cols or grid.span is None or prev.span is None:
+            break
+        if len("".join(doc.original[prev.span[1]:grid.span[0]].split())) > MAX_GAP_CHARS:
+            break
+        out.append(grid)
+    return out
+
+
 def fit_statistics(doc: Document, grids: Sequence[Grid]) -> Optional[list[StatisticsRow]]:
-    """Rows of the first grid that has a statistics-table header, in the order printed."""
-    for grid in grids:
-        # The header: the leading rows with no number in them (at most three: a header split over rows).
+    """Rows of the first grid that has a statistics-table header (and of the pieces that continue it),
+    in the order printed."""
+    for index, grid in enumerate(grids):
+        # The header: the leading rows that hold header words (at most three: a header split over rows,
+        # even a year split as 201 / 2年度), after an optional title line.
         last = 0
-        while last + 1 < min(grid.n_rows, 3) and not any(_number(c.text) is not None for c in grid.own_cells(last + 1)):
+        while last + 1 < min(grid.n_rows, 4) and any(_HEADER_WORD.search(_plain(c.text)) for c in grid.own_cells(last + 1)):
             last += 1
         cols = _columns(grid, 0, last)
         if cols is None:
             continue
-        first = last
         rows: list[StatisticsRow] = []
         lawsuit = False
         has_units = False
         stranded: Optional[GridCell] = None  # a label printed on a line of its own above its cells
-        for r in range(first + 1, grid.n_rows):
+        for grid, r in [(piece, r) for k, piece in enumerate(_pieces(doc, grids, index))
+                        for r in range(last + 1 if k == 0 else 0, piece.n_rows)]:
             own = grid.own_cells(r)
             if len(own) == 1 and own[0].col_span == 1 and grid.n_cols > 1 and not _number(own[0].text):
                 # A loose line: a label for the next row only if that row has none (never a footer or heading).
