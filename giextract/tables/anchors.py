@@ -23,6 +23,22 @@ class RowHit:
     tokens: list[Token] = field(default_factory=list)
 
 
+SHORT_LABEL = 3  # 其他, 规章: so short that they occur inside other rows' labels (（六）其他处理)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _search_label(label: str, text: str, pos: int, end: int) -> "Optional[re.Match[str]]":
+    """The first match of ``label``; a short label must end its printed label (not be followed by more
+    Chinese text), so 其他 is not found inside 其他处理."""
+    pattern = compile_loose(label)
+    m = pattern.search(text, pos, end)
+    if len(label) > SHORT_LABEL:
+        return m
+    while m is not None and _CJK.match(text, m.end()):
+        m = pattern.search(text, m.start() + 1, end)
+    return m
+
+
 def locate_rows(text: str, start: int, end: int, rows: Sequence[RowSpec]) -> list[Optional[RowHit]]:
     """Each row's label, searched in template order; a row whose label is absent is None."""
     hits: list[Optional[RowHit]] = []
@@ -30,7 +46,7 @@ def locate_rows(text: str, start: int, end: int, rows: Sequence[RowSpec]) -> lis
     for spec in rows:
         found = None
         for label in (spec.label,) + spec.aliases:
-            m = compile_loose(label).search(text, pos, end)
+            m = _search_label(label, text, pos, end)
             if m and (found is None or m.start() < found.start()):
                 found = m
         if found is None:

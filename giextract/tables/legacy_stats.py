@@ -16,9 +16,11 @@ from giextract.templates.patterns import loose
 _HEADER = re.compile("|".join(loose(h) for h in ("指标名称", "统计指标")))
 _UNIT = "|".join(UNITS)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A row run together: label, unit, digits (or no digits when the row's cells are blank and the unit
+# ends its line: the row is kept, so a blank never lets the next row's number take its place).
 _RUN_ON_ROW = re.compile(
-    rf"(?P<label>(?:其中[:：])?(?:\d[.、．])?[^\d\s|]+?)(?P<unit>{_UNIT})(?P<digits>\d+(?:\.\d+)?)"
-    rf"(?=(?:\d[.、．])?[\u4e00-\u9fff]|\s|$)"
+    rf"(?P<label>(?:其中[:：])?(?:\d[.、．])?[^\d\s|]+?)(?P<unit>{_UNIT})"
+    rf"(?:(?P<digits>\d+(?:\.\d+)?)(?=(?:\d[.、．])?[\u4e00-\u9fff]|\s|$)|(?=[ \t]*(?:\n|$)))"
 )
 _LABEL_PREFIX = re.compile(r"^(?:其中[:：]\s*)?(?:\(?[一二三四五六七八九十]+[)、]|\d+[.、．])?\s*")
 _CHILD = re.compile(r"^(?:其中[:：]|\d+[.、．])")
@@ -76,7 +78,8 @@ def _rows_from_fields(fields: list[tuple[str, int, int]]) -> list[RawRow]:
 
 def _run_on_rows(text: str, start: int, end: int) -> list[RawRow]:
     return [RawRow(m.group("label"), m.span("label"), m.group("unit"),
-                   [(m.group("digits"), m.start("digits"), m.end("digits"))], run_on=True)
+                   [(m.group("digits"), m.start("digits"), m.end("digits")) if m.group("digits") else None],
+                   run_on=True)
             for m in _RUN_ON_ROW.finditer(text, start, end)]
 
 
@@ -169,7 +172,9 @@ def _resolve(doc: Document, rows: list[RawRow], width: int, table_start: int) ->
 
 def _resolve_pair(doc: Document, row: RawRow, parent: Optional[tuple[Cell, Optional[Cell]]],
                   table_start: int) -> tuple[Cell, Cell]:
-    digits, s, _ = row.values[0]  # type: ignore[misc]
+    if row.values[0] is None:  # printed blank
+        return Cell.missing(), Cell.missing()
+    digits, s, _ = row.values[0]
     options = _split_pairs(digits)
     if parent and parent[0].is_number and parent[1] is not None and parent[1].is_number:
         options = [o for o in options if o[0] <= parent[0].value and o[1] <= parent[1].value]  # type: ignore[operator]
