@@ -8,7 +8,7 @@ from typing import Optional
 from giextract.core.model import Section
 from giextract.ingest.normalize import Document
 from giextract.templates.patterns import CN_DIGITS, chinese_ordinal_value, compile_loose, loose
-from giextract.templates.sections import ERA_MARKERS, OUTPUT_KEY, SECTION_TITLES
+from giextract.templates.sections import ERA_MARKERS, MODERN_MARKERS, OUTPUT_KEY, SECTION_TITLES
 
 
 @dataclass(frozen=True)
@@ -114,4 +114,10 @@ def detect_era(text: str, report_year: Optional[int]) -> str:
         return best
     if "第二十条" in text and report_year and report_year >= 2019:
         return "2021" if report_year >= 2021 else "2019"
+    # Headers split over cells or lines hide the markers; the tables' own row labels still tell a
+    # 2019/2021-format report from a legacy one.
+    if sum(1 for marker in MODERN_MARKERS if compile_loose(marker).search(text)) >= 2:
+        if scores["2021"] > scores["2019"] or (report_year and report_year >= 2021):
+            return "2021"
+        return "2019"
     return "legacy"

@@ -91,8 +91,7 @@ def text_grids(doc: Document, start: int = 0, end: int | None = None) -> list[Gr
             else:
                 rows.append([_trim(text, s, e)])
         rows = [r for r in rows if r]
-        multi = [r for r in rows if len(r) > 1]
-        if multi and (len(multi) >= 2 or len(multi[0]) >= 5):
+        if any(len(r) > 1 for r in rows):  # even one row: a piece of a table broken across pages
             grids.append(_grid(doc, rows, "pipe" if pipes else "tabs"))
         run = []
 

@@ -123,6 +123,8 @@ def fit_statistics(doc: Document, grids: Sequence[Grid]) -> Optional[list[Statis
                     unit = next((u for u in UNITS if _plain(label_cell.text).endswith(u)), None)
             has_units = has_units or unit is not None
             label = label_cell.text.strip() if label_cell is not None else ""
+            if label_cell is above and unit and label.endswith(unit):
+                label = label[:-len(unit)].rstrip()  # the stranded line carried the unit cell too
             key = indicator_key(label, lawsuit) if label else None
             lawsuit = True if key == "lawsuits_total" else False if key == "reviews_total" else lawsuit
             value = grid_cell(_own(grid, r, cols.value), _number)

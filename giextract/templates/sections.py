@@ -26,3 +26,7 @@ ERA_MARKERS: dict[str, tuple[str, ...]] = {
     "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
              "第二十条第(九)项", "采购项目数量"),
 }
+
+# Row labels that only the 2019 and 2021 formats' tables print (table 三 and 四), whichever headers survive.
+MODERN_MARKERS: tuple[str, ...] = ("本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量", "结转下年度继续办理",
+                                   "本机关不掌握相关政府信息", "未经复议直接起诉", "第二十条")
