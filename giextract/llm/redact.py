@@ -9,34 +9,35 @@ import traceback
 from typing import Any, Optional
 
 MASK = "[REDACTED]"
-_secrets: set[str] = set()
+_secrets: tuple[str, ...] = ()  # longest first; replaced whole, so readers on other threads never see it change
 _lock = threading.Lock()
 _installed = False
 
 
 def register_secret(secret: Optional[str]) -> None:
     """Redact ``secret`` from now on, everywhere in this process (log records included)."""
-    global _installed
+    global _installed, _secrets
     if not secret or len(secret) < 6:  # a one- or two-character "key" would mask ordinary text
         return
     with _lock:
-        _secrets.add(secret)
+        found = set(_secrets) | {secret}
         if secret.lower().startswith(("sk-", "sk_")) and len(secret) > 12:
-            _secrets.add(secret[3:])  # the key without its prefix, as some servers print it
+            found.add(secret[3:])  # the key without its prefix, as some servers print it
+        _secrets = tuple(sorted(found, key=len, reverse=True))
         if not _installed:
             _install_log_scrubber()
             _installed = True
 
 
 def redact(text: str) -> str:
-    for secret in sorted(_secrets, key=len, reverse=True):
+    for secret in _secrets:
         if secret in text:
             text = text.replace(secret, MASK)
     return text
 
 
 def redact_bytes(data: bytes) -> bytes:
-    for secret in sorted(_secrets, key=len, reverse=True):
+    for secret in _secrets:
         raw = secret.encode("utf-8")
         if raw in data:
             data = data.replace(raw, MASK.encode())
