@@ -16,6 +16,7 @@ from giextract.ingest.normalize import Document
 
 _RULE = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")  # |---|---|
 MAX_CELLS = 64
+MAX_ONE_BAR_PART = 40
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -30,11 +31,12 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _pipe_bars(text: str, start: int, end: int) -> list[int] | None:
-    """Positions of the `|` in a line that has at least two of them, else None."""
+    """Positions of the `|` in a table line, else None."""
     line = text[start:end]
-    if line.count("|") < 2:
-        return None
-    return [start + i for i, ch in enumerate(line) if ch == "|"]
+    bars = [start + i for i, ch in enumerate(line) if ch == "|"]
+    if not bars or (len(bars) == 1 and any(len(part.strip()) > MAX_ONE_BAR_PART for part in line.split("|"))):
+        return None  # one bar: a row only between short cells (行政许可 | 2629), never in prose
+    return bars
 
 
 def _pipe_cells(text: str, start: int, end: int, bars: list[int], lead: bool, trail: bool) -> list[tuple[int, int]]:

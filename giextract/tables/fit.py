@@ -281,11 +281,24 @@ def fit_active(doc: Document, grids: Sequence[Grid], era: str) -> Optional[Fit]:
     return Fit(values, findings, rows_read=len(pairs), score=score)  # type: ignore[arg-type]
 
 
+_REVIEW_HEADER = re.compile(r"结果\s*维持|尚未\s*审结|复议后\s*起诉")
+
+
+def _under_review_header(doc: Document, grid: Grid, values: Sequence[Optional[GridCell]]) -> bool:
+    first = next((v.span for v in values if v is not None and v.span is not None), None)
+    if first is None:
+        return False
+    return bool(_REVIEW_HEADER.search(doc.original, max(0, first[0] - 300), first[0]))
+
+
 def fit_review(doc: Document, grids: Sequence[Grid]) -> Optional[Fit]:
     """Table 四: the one printed row of 15 values (three groups of five, in the template's order)."""
     width = len(REVIEW_COLUMNS) * len(REVIEW_GROUPS)
-    candidates = [vals for r in printed_rows(grids) if (vals := r.values_for(width))
-                  and sum(1 for v in vals if v is not None and not v.blank) >= width - 3]
+    rows = [(r, vals) for r in printed_rows(grids) if (vals := r.values_for(width))]
+    candidates = [vals for _, vals in rows if sum(1 for v in vals if v is not None and not v.blank) >= width - 3]
+    if not candidates:
+        # A row printed all blank still is the table when the review header stands right above it.
+        candidates = [vals for r, vals in rows if _under_review_header(doc, grids[r.grid], vals)]
     if len(candidates) != 1:
         return None
     cells = [grid_cell(v, parse_count) for v in candidates[0]]
@@ -293,7 +306,7 @@ def fit_review(doc: Document, grids: Sequence[Grid]) -> Optional[Fit]:
     return Fit(values, [], rows_read=1, score=1.0)
 
 
-__all__ = ["Fit", "PrintedRow", "TemplateRow", "fit_active", "fit_applications", "fit_review", "grid_cell", "label_score",
+__all__ = ["Fit", "PrintedRow", "TemplateRow", "fit_active", "fit_applications", "fit_review", "grid_cell", "label_score", "merge_fit",
            "printed_rows"]
 
 
@@ -329,6 +342,42 @@ def _quality(name: str, values: TableValues | dict[str, TableValues], era: str) 
     cells = _cells(values)
     return (-_violations(name, values, era), sum(c.status in _READ for c in cells),
             -sum(c.status == "unread" for c in cells))
+
+
+def merge_fit(name: str, fit: Optional[Fit], text_values: object, text_findings: Sequence[Finding],
+              era: str) -> Optional[Fit]:
+    """The grid fit, with the rows it could not read taken from the text readers' reading (same
+    template only): a table whose grid lost some rows (a line the grid recovery could not split) keeps
+    the text reading of those rows. None when there is no fit."""
+    if fit is None or not text_values or fit.template_name not in ("", era):
+        return fit
+    values: dict = {}  # type: ignore[type-arg]
+    for key, row in fit.values.items():
+        text_row = text_values.get(key) if isinstance(text_values, dict) else None
+        if text_row is not None and _unread_row(row) and not _unread_row(text_row):
+            values[key] = text_row
+        else:
+            values[key] = row
+    kept = {c for key, row in values.items() if row is not fit.values.get(key) for c in _row_paths(name, key, row)}
+    findings = [f for f in fit.findings if not (f.rule == "missing_row" and set(f.cells) <= kept)]
+    findings += [f for f in text_findings if f.cells and set(f.cells) <= kept]
+    return Fit(values, findings, fit.rows_read, fit.score, fit.template_name)
+
+
+def _unread_row(row: object) -> bool:
+    cells = list(row.values()) if isinstance(row, dict) else []
+    flat = [c for c in cells if isinstance(c, Cell)] + [x for c in cells if isinstance(c, dict) for x in c.values()]
+    return bool(flat) and all(c.status == "unread" for c in flat)
+
+
+def _row_paths(name: str, key: str, row: object) -> list[str]:
+    out = []
+    for col, cell in (row.items() if isinstance(row, dict) else []):
+        if isinstance(cell, dict):
+            out += [f"{name}.{key}.{col}.{c}" for c in cell]
+        else:
+            out.append(f"{name}.{key}.{col}")
+    return out
 
 
 def prefer_fit(name: str, fit: Optional[Fit], text_values: object, era: str) -> bool:
