@@ -217,3 +217,13 @@ def test_alignment_of_a_long_line_maps_unchanged_characters_one_to_one() -> None
     for m in re.finditer("优化", doc.text):
         s, e = doc.original_span(m.start(), m.end())
         assert text[s:e] in ("最佳化", "最佳"), text[s - 2:e + 2]
+
+
+def test_a_prose_hint_with_thousands_of_digits_does_not_crash() -> None:
+    """A figure stated in prose that chooses among run-on readings: a digit run past int()'s limit is no count."""
+    import giextract
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "eval/sources/seed_003_91b7c3b427fd0bbb.txt").read_text(encoding="utf-8")
+    report = giextract.extract_text(text + "新制作规范性文件" + "7" * 4400 + "件")
+    assert report.active_disclosure is not None and not report.errors

@@ -45,6 +45,9 @@ class Grid:
     span: Optional[OriginalSpan] = None  # the whole table in the reader's text
     page: Optional[int] = None
     _index: dict[tuple[int, int], GridCell] = field(default_factory=dict, init=False, repr=False)
+    _starts: dict[int, list[GridCell]] = field(default_factory=dict, init=False, repr=False)
+    n_rows: int = field(default=0, init=False)
+    n_cols: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         for cell in self.cells:
@@ -53,14 +56,11 @@ class Grid:
                     if (r, c) in self._index:
                         raise ValueError(f"cells overlap at row {r}, column {c}")
                     self._index[(r, c)] = cell
-
-    @property
-    def n_rows(self) -> int:
-        return max((c.row + c.row_span for c in self.cells), default=0)
-
-    @property
-    def n_cols(self) -> int:
-        return max((c.col + c.col_span for c in self.cells), default=0)
+            self._starts.setdefault(cell.row, []).append(cell)
+        for row in self._starts.values():
+            row.sort(key=lambda c: c.col)
+        self.n_rows = max((c.row + c.row_span for c in self.cells), default=0)
+        self.n_cols = max((c.col + c.col_span for c in self.cells), default=0)
 
     def at(self, row: int, col: int) -> Optional[GridCell]:
         """The cell covering (row, col): a merged cell answers for every position it covers."""
@@ -76,7 +76,7 @@ class Grid:
 
     def own_cells(self, r: int) -> list[GridCell]:
         """The cells that start in row ``r``, left to right (each merged cell once)."""
-        return sorted((c for c in self.cells if c.row == r), key=lambda c: c.col)
+        return list(self._starts.get(r, ()))
 
 
 __all__ = ["Grid", "GridCell", "OriginalSpan"]

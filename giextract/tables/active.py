@@ -10,7 +10,7 @@ from giextract.ingest.normalize import Document
 from giextract.tables.anchors import RowHit, attach_tokens, locate_rows
 from giextract.tables.digits import Reading, readings
 from giextract.tables.resolve import ambiguity_finding, ambiguous_cells
-from giextract.tables.tokens import Token, find_tokens, parse_count, parse_money_wan_yuan, parse_signed
+from giextract.tables.tokens import MAX_CELL_DIGITS, Token, find_tokens, parse_count, parse_money_wan_yuan, parse_signed
 from giextract.templates.tables import ACTIVE_DISCLOSURE, PROSE_HINTS, RowSpec, SubTable
 
 TableValues = dict[str, dict[str, Cell]]
@@ -74,7 +74,7 @@ def _stated_in_prose(text: str, era: str, sub: SubTable, row: str, options: list
     for col_index, column in enumerate(sub.columns):
         pattern = PROSE_HINTS.get((era, sub.key, row, column))
         m = re.search(pattern, text) if pattern else None
-        if m:
+        if m and len(m.group(1)) <= MAX_CELL_DIGITS:  # a longer run is no count (and past int()'s limit)
             agreeing = [o for o in kept if o[col_index].value == int(m.group(1))]
             kept = agreeing or kept
     return kept
