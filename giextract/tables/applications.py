@@ -128,22 +128,53 @@ def _by_position(doc: Document, start: int, end: int, era: str) -> tuple[dict[st
     return options, layout
 
 
+def _specific_rows(era: str) -> set[str]:
+    """Rows of table 三 that only this format prints (the 2019 （六）其他处理 vs the 2021 three rows)."""
+    other = "2021" if era == "2019" else "2019"
+    return {r.key for r in APPLICATIONS[era].rows} - {r.key for r in APPLICATIONS[other].rows}
+
+
+def _other_format_by_labels(doc: Document, start: int, end: int, era: str, options: dict[str, list[Reading]],
+                            refused: dict[str, str]) -> tuple[dict[str, list[Reading]], str]:
+    """A report of one format printing the other format's rows: when none of the era's own rows is found
+    and the other format's are, the other format's rows are read (keys follow the rows printed)."""
+    other = "2021" if era == "2019" else "2019"
+    if era not in ("2019", "2021") or _specific_rows(era) & options.keys():
+        return options, era
+    theirs_refused: dict[str, str] = {}
+    theirs = _by_labels(doc, start, end, other, theirs_refused)
+    if _specific_rows(other) & theirs.keys() and _score(theirs, RESULT_ROWS[other]) >= _score(options, RESULT_ROWS[era]):
+        refused.clear()
+        refused.update(theirs_refused)
+        return theirs, other
+    return options, era
+
+
+def _template_finding(layout: str, era: str) -> Finding:
+    return Finding(rule="template", severity="warning",
+                   message=f"table 三 has the {layout} format's rows in a {era}-format report "
+                           "(（六）其他处理 printed as one row, or its three rows); keys follow the rows printed")
+
+
 def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[Optional[TableValues], list[Finding]]:
     findings: list[Finding] = []
     spec = APPLICATIONS[era]
     result_rows = RESULT_ROWS[era]
     refused: dict[str, str] = {}
     options = _by_labels(doc, start, end, era, refused)
+    options, label_layout = _other_format_by_labels(doc, start, end, era, options, refused)
+    if label_layout != era:
+        findings.append(_template_finding(label_layout, era))
+        spec, result_rows = APPLICATIONS[label_layout], RESULT_ROWS[label_layout]
     positional, layout = _by_position(doc, start, end, era)
     if positional and _score(positional, RESULT_ROWS[layout]) > _score(options, result_rows):
         findings.append(Finding(rule="layout", severity="info",
                                 message="table 三 read by position: its labels are out of order in the text"))
         options = positional
+        findings = [f for f in findings if f.rule != "template"]
         if layout != era:
-            findings.append(Finding(rule="template", severity="warning",
-                                    message=f"table 三 has the {layout} format's rows in a {era}-format report "
-                                            "(（六）其他处理 printed as one row); keys follow the rows printed"))
-            spec, result_rows = APPLICATIONS[layout], RESULT_ROWS[layout]
+            findings.append(_template_finding(layout, era))
+        spec, result_rows = APPLICATIONS[layout], RESULT_ROWS[layout]
     if not options:
         return None, findings
     options = choose(options, lambda rows: applications_consistent(rows, result_rows))
