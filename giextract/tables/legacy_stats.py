@@ -42,7 +42,7 @@ def _fields(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     region = text[start:end]
     if "|" in region:
         pattern = re.compile(r"[^|\n]*")
-    elif re.search(r"\n[ \t]+\n", region) or "\n\n" in region:
+    elif re.search(r"\n[ \t]+\n", region) or "\n\n" in region or _one_cell_per_line(region):
         pattern = re.compile(r"(?m)^[^\n]*$")
     else:
         pattern = re.compile(r"\S+")
@@ -60,6 +60,13 @@ def _fields(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
                 continue
             out.append((stripped, s, s + len(stripped)))
     return out
+
+
+def _one_cell_per_line(region: str) -> bool:
+    """Most lines are one unit or one number: the table is printed one cell per line."""
+    lines = [line.strip() for line in region.split("\n") if line.strip()]
+    cells = sum(1 for line in lines if line in UNITS or _NUMBER.fullmatch(line))
+    return len(lines) >= 6 and cells >= 0.4 * len(lines)
 
 
 def _rows_from_fields(fields: list[tuple[str, int, int]]) -> list[RawRow]:
@@ -135,8 +142,10 @@ def parse_statistics_table(doc: Document, start: Optional[int], end: int) -> tup
     has_cumulative = re.search(loose("历年累计"), text[region_start - 40 if header else region_start:region_start + 80]) is not None
     width = 2 if has_cumulative else 1
     rows = _run_on_rows(text, region_start, region_end)
-    if len(rows) < 3:
-        rows = _rows_from_fields(_fields(text, region_start, region_end))
+    by_fields = _rows_from_fields(_fields(text, region_start, region_end)) if len(rows) < 3 or \
+        _one_cell_per_line(text[region_start:region_end]) else []
+    if len(rows) < 3 or sum(bool(r.values) for r in by_fields) > sum(bool(r.values) for r in rows):
+        rows = by_fields
     # Group headings have neither unit nor value; where the table prints units, a row without one is a heading.
     has_units = any(r.unit for r in rows)
     rows = [r for r in rows if (r.unit if has_units else r.values)]
