@@ -195,8 +195,9 @@ def _run(inputs: list[Input], fd: int, out: Path, index: BatchIndex, mode: str, 
     todo: dict[str, list[Input]] = {}
     immediate: list[Input] = []
     skipped = skipped_errors = 0
+    known = index.rows()
     for item in inputs:
-        row = index.get(item.key)
+        row = known.get(item.key)
         if item.problem is None and row and row.sha256 and (row.size, row.mtime_ns) == (item.size, item.mtime_ns):
             skipped, skipped_errors = skipped + 1, skipped_errors + row.is_error
             continue
@@ -213,6 +214,7 @@ def _run(inputs: list[Input], fd: int, out: Path, index: BatchIndex, mode: str, 
             skipped, skipped_errors = skipped + 1, skipped_errors + row.is_error
             continue
         todo.setdefault(digest, []).append(item)  # type: ignore[arg-type]
+    del known
     sink = _Sink(fd, out, index)
     bar = _progress(len(inputs), quiet)
     if bar:

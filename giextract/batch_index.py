@@ -67,8 +67,9 @@ class BatchIndex:
             valid = self._valid(fd)
         except sqlite3.DatabaseError as exc:
             log.warning("%s: unreadable index (%s): rebuilding it", self.path, exc)
-            self.db.close()
-            self.path.unlink()
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+            self.path.unlink()  # a planted link is removed, never written through
             self._connect()
             valid = False
         if not valid:
@@ -154,6 +155,11 @@ class BatchIndex:
         self._pending += 1
         if self._pending >= _COMMIT_EVERY:
             self.commit()
+
+    def rows(self) -> dict[str, Row]:
+        """Every row by key, in one query (a lookup per input costs more than holding ~400 bytes each)."""
+        return {key: Row(sha, size, mtime, bool(err)) for key, sha, size, mtime, err in
+                self.db.execute("SELECT key, sha256, size, mtime_ns, is_error FROM records")}
 
     def set_stat(self, key: str, size: int, mtime_ns: int) -> None:
         """The input was hashed and found unchanged: remember its stat so the next run need not hash it."""

@@ -50,9 +50,12 @@ def _llm_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _record(path: Path, mode: str = "rules", llm=None) -> Report:  # type: ignore[no-untyped-def]
-    from giextract.batch import extract_record
+    from giextract.batch import error_record, extract_record
 
-    return extract_record(path, mode, llm)
+    try:
+        return extract_record(path, mode, llm)
+    except MemoryError:
+        return error_record(path, "ran out of memory extracting this file", stage="budget")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

@@ -115,3 +115,21 @@ def test_stored_path_form_is_lossless() -> None:
         assert os.fsencode(record_path(stored)) == name
 
     roundtrip()
+
+
+def test_corrupt_or_foreign_index_is_rebuilt(tmp_path: Path) -> None:
+    folder, out = tmp_path / "in", tmp_path / "out.jsonl"
+    _corpus_copies(folder, 4)
+    assert run_batch([str(folder)], out, quiet=True).written == 4
+    index = tmp_path / "out.jsonl.index.sqlite"
+    index.write_bytes(b"not a database at all")
+    again = run_batch([str(folder)], out, quiet=True)
+    assert (again.written, again.skipped) == (0, 4)
+    # An index of another output (the JSONL rewritten since, lines in another order) is not trusted:
+    # its offsets would point into the middle of lines.
+    replaced = tmp_path / "copy.jsonl"
+    replaced.write_bytes(b"".join(reversed(out.read_bytes().splitlines(keepends=True))))
+    os.replace(replaced, out)
+    third = run_batch([str(folder)], out, quiet=True)
+    assert (third.written, third.skipped) == (0, 4)
+    assert len(list(iter_records(out))) == 4
