@@ -79,7 +79,7 @@ def text_grids(doc: Document, start: int = 0, end: int | None = None) -> list[Gr
     run: list[tuple[str, int, int, list[int]]] = []  # (kind, start, end, bars): pipe / tabs / loose
     loose: tuple[int, int] | None = None  # the last non-blank line that is not a table row
 
-    def close() -> None:
+    def close(lifted: tuple[int, int] | None = None) -> None:
         nonlocal run
         pipes = [(s, e) for kind, s, e, _ in run if kind == "pipe"]
         lead = bool(pipes) and all(text[s:e].lstrip().startswith("|") for s, e in pipes)
@@ -93,6 +93,8 @@ def text_grids(doc: Document, start: int = 0, end: int | None = None) -> list[Gr
             else:
                 rows.append([_trim(text, s, e)])
         rows = [r for r in rows if r]
+        if lifted is not None:
+            _restore_lifted(text, rows, lifted)
         if any(len(r) > 1 for r in rows):  # even one row: a piece of a table broken across pages
             grids.append(_grid(doc, rows, "pipe" if pipes else "tabs"))
         run = []
@@ -107,7 +109,8 @@ def text_grids(doc: Document, start: int = 0, end: int | None = None) -> list[Gr
         if kind is None:
             if text[s:e].strip():
                 if run:
-                    close()
+                    m = _LIFTED.match(text, s, e)
+                    close(m.span(1) if m else None)
                 loose = (s, e)
             continue
         if not run and loose is not None and text[loose[1]:s].count("\n") <= 2:
@@ -117,6 +120,21 @@ def text_grids(doc: Document, start: int = 0, end: int | None = None) -> list[Gr
     if run:
         close()
     return grids
+
+
+# A figure a PDF conversion lifted out of its cell together with its note: `0（含上年度转入部分）`.
+_LIFTED = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[（(][^）)\n]{1,40}[）)]\s*$")
+
+
+def _restore_lifted(text: str, rows: list[list[tuple[int, int]]], lifted: tuple[int, int]) -> None:
+    """Put a lifted figure back into the one blank cell of the row above it (the only place it can have
+    come from); a row with no blank cell, or several, keeps its blanks."""
+    last = next((r for r in reversed(rows) if len(r) > 1), None)
+    if last is None:
+        return
+    blanks = [k for k, (a, b) in enumerate(last) if k > 0 and a == b]
+    if len(blanks) == 1:
+        last[blanks[0]] = lifted
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:

@@ -193,8 +193,21 @@ def _place_by_position(rows: Sequence[PrintedRow], template: Sequence[TemplateRo
         gap_rows = [i for i in range(pi + 1, ni) if not rows[i].labels and rows[i].values
                     and rows[i].grid in {rows[a].grid for a, _ in anchors}]
         gap_tmpl = list(range(pj + 1, nj))
-        if pi == -1 or ni == len(rows):  # before the first / after the last anchor: adjacent rows only
-            continue
+        if pi == -1 or ni == len(rows):
+            # Before the first / after the last aligned row: only label-less rows that run straight
+            # up to (or on from) it, in its own grid, and exactly as many as the template rows left there.
+            edge = ni if pi == -1 else pi
+            step = -1 if pi == -1 else 1
+            run: list[int] = []
+            i = edge + step
+            while 0 <= i < len(rows) and not rows[i].labels and rows[i].values and rows[i].grid == rows[edge].grid:
+                run.append(i)
+                i += step
+            gap_rows = sorted(run)
+            if not (0 <= i < len(rows)) or rows[i].values or rows[i].grid != rows[edge].grid:
+                pass  # the run is bounded by the grid's edge or its header: fine
+            else:
+                continue
         if gap_rows and len(gap_rows) == len(gap_tmpl) and all(fits[i][j] for i, j in zip(gap_rows, gap_tmpl)):
             pairs.update(zip(gap_rows, gap_tmpl))
 
