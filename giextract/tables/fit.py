@@ -204,10 +204,8 @@ def _place_by_position(rows: Sequence[PrintedRow], template: Sequence[TemplateRo
                 run.append(i)
                 i += step
             gap_rows = sorted(run)
-            if not (0 <= i < len(rows)) or rows[i].values or rows[i].grid != rows[edge].grid:
-                pass  # the run is bounded by the grid's edge or its header: fine
-            else:
-                continue
+            if 0 <= i < len(rows) and rows[i].grid == rows[edge].grid and rows[i].values:
+                continue  # bounded by another data row that no template row took: no position to trust
         if gap_rows and len(gap_rows) == len(gap_tmpl) and all(fits[i][j] for i, j in zip(gap_rows, gap_tmpl)):
             pairs.update(zip(gap_rows, gap_tmpl))
 
