@@ -54,8 +54,8 @@ def test_cli_batch_never_dies(tmp_path: Path) -> None:
 
     (tmp_path / "a.txt").write_bytes(SEED_003.read_bytes())
     (tmp_path / "b.txt").write_bytes(b"\x89PNG\r\n\x1a\n")
-    out = tmp_path / "out.jsonl"
-    assert main(["extract", str(tmp_path), "--out", str(out), "--quiet"]) == 0
+    out = tmp_path.parent / f"{tmp_path.name}.jsonl"  # --out may not lie inside the folder it walks
+    assert main(["extract", str(tmp_path), "--out", str(out), "--quiet"]) == 1  # 1: a record is an error
     records = {json.loads(line)["source"]["path"]: json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()}
     assert len(records) == 2
     assert "PNG" in records[str(tmp_path / "b.txt")]["errors"][0]["message"]

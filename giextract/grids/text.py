@@ -34,8 +34,8 @@ def _pipe_bars(text: str, start: int, end: int) -> list[int] | None:
     """Positions of the `|` in a table line, else None."""
     line = text[start:end]
     bars = [start + i for i, ch in enumerate(line) if ch == "|"]
-    if not bars or (len(bars) == 1 and any(len(part.strip()) > MAX_ONE_BAR_PART for part in line.split("|"))):
-        return None  # one bar: a row only between short cells (行政许可 | 2629), never in prose
+    if not bars or (len(bars) == 1 and not all(0 < len(part.strip()) <= MAX_ONE_BAR_PART for part in line.split("|"))):
+        return None  # one bar: a row only between two short cells (行政许可 | 2629), never prose or `规章 |`
     return bars
 
 
