@@ -54,10 +54,12 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
     scores = []
     usage: Counter = Counter()
     errors: Counter = Counter()
+    origins: dict[str, str] = {}
     for path in gold_files(eval_dir, split):
         if only and path.stem not in only:
             continue
         gold = load(path)
+        origins[path.stem] = gold.get("origin", "corpus")
         source = source_of(gold, eval_dir)
         if inputs == "pdf":
             if not source.with_suffix(".pdf").exists():
@@ -83,6 +85,7 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
         "silent_wrong": overall.get("silent", 0),
         "by_section": _cell_table(scores, lambda s, v: _section_of(v.path)),
         "by_era": _cell_table(scores, lambda s, v: s.era),
+        "by_origin": _cell_table(scores, lambda s, v: origins[s.name]),
         "narrative": {"precision": p, "recall": r, "f1": f, **dict(narrative)},
         "prose_facts": {"precision": fp, "recall": fr, "f1": ff,
                         "silent": facts.get("wrong_silent", 0) + facts.get("extra_silent", 0),
@@ -109,7 +112,9 @@ def render(result: dict[str, Any]) -> str:
              f"{result['reports']} reports, "
              f"{result['seconds']}s", ""]
     header = f"{'':24}" + "".join(f"{o:>10}" for o in OUTCOMES) + f"{'accuracy':>10}"
-    for title, table in (("by section", result["by_section"]), ("by era", result["by_era"])):
+    for title, table in (("by section", result["by_section"]), ("by era", result["by_era"]),
+                         ("by origin (corpus: the reports the readers were built on; found: added later)",
+                          result.get("by_origin", {}))):
         lines += [f"cells {title}", header]
         for name, counts in table.items():
             lines.append(f"{name:24}" + "".join(f"{counts.get(o, 0):>10}" for o in OUTCOMES) + f"{_fmt(_accuracy(counts)):>10}")
@@ -172,14 +177,8 @@ def main(modes: list[str], split: Optional[str], json_out: Optional[str], previo
         for r in results:
             print(compare(r, next((o for o in old.get("modes", [old]) if o.get("mode") == r["mode"]), old)))
     if json_out:
-        if counts_only:
-            result["details"] = [{k: v for k, v in d.items() if k != "wrong"} for d in result["details"]]
-            text = json.dumps({k: v for k, v in result.items() if k != "details"}, ensure_ascii=False, indent=1)
-            text = text[:-2] + ',\n "details": [\n' + ",\n".join(
-                json.dumps(d, ensure_ascii=False) for d in result["details"]) + "\n ]\n}"
-        else:
-            text = json.dumps(result, ensure_ascii=False, indent=1, default=str)
-        Path(json_out).write_text(text + "\n", encoding="utf-8")
+        Path(json_out).write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n",
+                                  encoding="utf-8")
     return 0
 
 
