@@ -33,6 +33,8 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
 def _pipe_bars(text: str, start: int, end: int) -> list[int] | None:
     """Positions of the `|` in a table line, else None."""
     line = text[start:end]
+    if "|" not in line:
+        return None
     bars = [start + i for i, ch in enumerate(line) if ch == "|"]
     if not bars or (len(bars) == 1 and not all(0 < len(part.strip()) <= MAX_ONE_BAR_PART for part in line.split("|"))):
         return None  # one bar: a row only between two short cells (行政许可 | 2629), never prose or `规章 |`

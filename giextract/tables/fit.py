@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
@@ -31,16 +32,19 @@ _NUMBER = re.compile(r"[-+−]?\d+(?:\.\d+)?")
 _BLANK = {"", "&nbsp;"}
 
 
+@lru_cache(maxsize=8192)
 def _plain(text: str) -> str:
     """A label for comparison: NFKC, no leading ordinal, no punctuation or spaces."""
     text = unicodedata.normalize("NFKC", text)
     return _NOISE.sub("", _ORDINAL.sub("", text))
 
 
-def _bigrams(s: str) -> set[str]:
-    return {s[i:i + 2] for i in range(len(s) - 1)} if len(s) > 1 else {s}
+@lru_cache(maxsize=8192)
+def _bigrams(s: str) -> frozenset[str]:
+    return frozenset(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset((s,))
 
 
+@lru_cache(maxsize=65536)
 def label_score(printed: str, template: str) -> float:
     """0..1: how well a printed label names a template label (containment, else bigram overlap)."""
     a, b = _plain(printed), _plain(template)
@@ -156,7 +160,9 @@ def _align(rows: Sequence[PrintedRow], template: Sequence[TemplateRow]) -> tuple
     """Monotone alignment of labelled printed rows to template rows (dynamic programming on label
     similarity), then label-less rows placed by position where a gap's counts agree."""
     n, m = len(rows), len(template)
-    fits = [[rows[i].values_for(len(t.columns)) is not None for t in template] for i in range(n)]
+    widths = {len(t.columns) for t in template}
+    can_hold = [{w: rows[i].values_for(w) is not None for w in widths} if rows[i].values else {} for i in range(n)]
+    fits = [[can_hold[i].get(len(t.columns), False) for t in template] for i in range(n)]
     score = [[template[j].score(rows[i].labels) if rows[i].labels and fits[i][j] else 0.0 for j in range(m)]
              for i in range(n)]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
