@@ -73,12 +73,15 @@ def _refuse(why: str) -> ReadingList:
 
 def readings(tokens: Sequence[Token], parsers: Sequence[CellParser],
              accept: Callable[[list[Optional[Number]]], bool] = lambda values: True,
-             limit: int = MAX_STEPS) -> ReadingList:
+             limit: int = MAX_STEPS,
+             prune: Optional[Callable[[list[Optional[Number]]], bool]] = None) -> ReadingList:
     """Every reading of ``tokens`` as ``len(parsers)`` cells that parses and satisfies ``accept``.
 
     Enumeration is lazy (cut by cut, a piece that cannot be a cell prunes everything after it) and
     bounded: a run of more than MAX_RUN_DIGITS digits that must be split, or more than ``limit`` pieces
     tried, gives no reading at all, with ``refused`` set (never a partial list that looks complete).
+    ``prune`` sees the values of the first cells of a reading being built; False drops every reading
+    that starts so (e.g. a finished group of table 四 that breaks R4), which keeps long rows tractable.
     """
     n = len(parsers)
     if not tokens or len(tokens) > n:
@@ -100,7 +103,7 @@ def readings(tokens: Sequence[Token], parsers: Sequence[CellParser],
     out = ReadingList()
     budget = [limit]
     for counts in _compositions(n, len(tokens), caps):
-        for pieces in _split_all(tokens, counts, parsers, budget):
+        for pieces in _split_all(tokens, counts, parsers, budget, prune):
             if accept([p.value for p in pieces]):
                 out.append(pieces)
         if budget[0] < 0:
@@ -122,7 +125,8 @@ def _piece(tok: Token, a: int, b: int, col: int, n: int, parts: int, parse: Cell
 
 
 def _split_all(tokens: Sequence[Token], counts: Sequence[int], parsers: Sequence[CellParser],
-               budget: list[int]) -> Iterator[Reading]:
+               budget: list[int],
+               prune: Optional[Callable[[list[Optional[Number]]], bool]] = None) -> Iterator[Reading]:
     """Readings with token i cut into counts[i] pieces, depth first; ``budget[0]`` counts pieces tried."""
     n = len(parsers)
     pieces: list[Piece] = []
@@ -147,6 +151,9 @@ def _split_all(tokens: Sequence[Token], counts: Sequence[int], parsers: Sequence
             if piece is None:
                 continue
             pieces.append(piece)
+            if prune is not None and not prune([p.value for p in pieces]):
+                pieces.pop()
+                continue
             if left == 1:
                 yield from walk(t + 1, 0, counts[t + 1] if t + 1 < len(tokens) else 0)
             else:

@@ -21,6 +21,13 @@ def _all_groups_hold(values: list[Optional[Number]]) -> bool:
     return all(r4_group(values[i:i + WIDTH]) is not False for i in range(0, CELLS, WIDTH))
 
 
+def _finished_groups_hold(values: list[Optional[Number]]) -> bool:
+    """Every group of five that is complete so far satisfies R4 (checked as soon as its total is cut)."""
+    if len(values) % WIDTH:
+        return True
+    return r4_group(values[-WIDTH:]) is not False
+
+
 def _interleavings(tokens: list[Token]) -> list[Reading]:
     """Scrambled PDF layers keep each group's cells in order but interleave the groups. Find every way to
     deal the 15 numbers into three ordered groups of five that each satisfy R4."""
@@ -82,7 +89,7 @@ def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[TableVal
     if not tokens:
         return None, findings
     parsers = [parse_count] * CELLS
-    options = readings(tokens, parsers, accept=_all_groups_hold)
+    options = readings(tokens, parsers, accept=_all_groups_hold, prune=_finished_groups_hold)
     why = options.refused  # a run too long to split, or too many splits: said in the finding
     if not options and len(tokens) == CELLS:
         options = _interleavings(tokens)
