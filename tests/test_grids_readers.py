@@ -357,27 +357,107 @@ def test_pdf_chinese_text_comes_back_through_pypdfium2(tmp_path: Path) -> None:
     assert read.how.startswith("pypdfium2") and "pdfplumber" not in read.how and read.grids == []
 
 
-def test_pdf_page_with_a_ruled_table_goes_to_pdfplumber(tmp_path: Path) -> None:
+def _two_page_ruled(path: Path, in_form: bool = False) -> None:
+    """Page 1 a heading; page 2 a 2 x 2 ruled table (its rules drawn on the page, or inside a form XObject)."""
     from reportlab.pdfgen import canvas
 
-    path = tmp_path / "ruled.pdf"
     c = canvas.Canvas(str(path))
     c.setFont(_font(), 10)
     c.drawString(72, 760, "二、主动公开政府信息情况")
     c.showPage()
-    c.setFont(_font(), 10)
+    if in_form:
+        c.beginForm("rules")
     for y in (700, 680, 660):
         c.line(72, y, 372, y)
     for x in (72, 222, 372):
         c.line(x, 660, x, 700)
+    if in_form:
+        c.endForm()
+        c.doForm("rules")
+    c.setFont(_font(), 10)
     for x, y, t in ((80, 686, "规章"), (230, 686, "7"), (80, 666, "规范性文件"), (230, 666, "12")):
         c.drawString(x, y, t)
     c.save()
+
+
+def test_pdf_page_with_a_ruled_table_is_read_from_its_paths(tmp_path: Path) -> None:
+    path = tmp_path / "ruled.pdf"
+    _two_page_ruled(path)
     read = read_document(path)
-    assert "pdfplumber" in read.how and "tables on 1 of 2 pages" in read.how
+    assert "pdfplumber" not in read.how and "ruled tables on 1 of 2 pages" in read.how
     (grid,) = read.grids
     assert grid.page == 2 and [[c.text for c in grid.own_cells(r)] for r in range(2)] == [["规章", "7"], ["规范性文件", "12"]]
     assert read.text.splitlines() == ["二、主动公开政府信息情况", "| 规章 | 7 |", "| 规范性文件 | 12 |"]
+    _check_spans(read.text, read.grids)
+
+
+def test_pdf_rules_inside_a_form_xobject_go_to_pdfplumber(tmp_path: Path) -> None:
+    path = tmp_path / "form.pdf"
+    _two_page_ruled(path, in_form=True)
+    read = read_document(path)
+    assert "pdfplumber" in read.how and "for 1 of 2 pages" in read.how and "ruled tables on 1 of 2 pages" in read.how
+    (grid,) = read.grids
+    assert grid.page == 2 and [[c.text for c in grid.own_cells(r)] for r in range(2)] == [["规章", "7"], ["规范性文件", "12"]]
+    assert read.text.splitlines() == ["二、主动公开政府信息情况", "| 规章 | 7 |", "| 规范性文件 | 12 |"]
+
+
+_ORDERED = ["某某县人民政府2023年政府信息公开工作年度报告", "一、总体情况", "本机关认真贯彻落实政府信息公开条例。",
+            "二、主动公开政府信息情况"]
+_TABLE = [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "3", "0", "14"],
+          ["行政规范性文件", "21", "5", "130"]]
+_AFTER = ["三、收到和处理政府信息公开申请情况", "本年新收政府信息公开申请 12 件。"]
+
+
+def _shuffled_pdf(path: Path, ruled: bool) -> None:
+    """A page drawn out of reading order: the footer first, then the paragraphs after the table, the
+    table's cells column by column from the bottom row up, and the opening paragraphs last to first."""
+    from reportlab.pdfgen import canvas
+
+    font = _font()
+    c = canvas.Canvas(str(path))
+    c.setFont(font, 10)
+    c.drawString(290, 40, "- 1 -")
+    for i, text in enumerate(_AFTER):
+        c.drawString(72, 600 - 18 * i, text)
+    xs, top, height = [72, 200, 290, 380, 470], 700, 20
+    if ruled:
+        for r in range(len(_TABLE) + 1):
+            c.line(xs[0], top - r * height, xs[-1], top - r * height)
+        for x in xs:
+            c.line(x, top, x, top - len(_TABLE) * height)
+    c.setFont(font, 9)
+    for col in range(4):
+        for row in reversed(range(len(_TABLE))):
+            c.drawString(xs[col] + 4, top - row * height - 14, _TABLE[row][col])
+    c.setFont(font, 10)
+    for i, text in reversed(list(enumerate(_ORDERED))):
+        c.drawString(72, 790 - 22 * i, text)
+    c.save()
+
+
+def test_pdf_text_drawn_out_of_order_reads_in_reading_order(tmp_path: Path) -> None:
+    path = tmp_path / "shuffled.pdf"
+    _shuffled_pdf(path, ruled=False)
+    read = read_document(path)
+    assert read.text.splitlines() == _ORDERED + [" ".join(row) for row in _TABLE] + _AFTER + ["- 1 -"]
+    assert read.grids == [] and "pdfplumber" not in read.how
+
+
+def test_pdf_ruled_table_drawn_out_of_order_keeps_cells_and_spans(tmp_path: Path) -> None:
+    path = tmp_path / "shuffled_ruled.pdf"
+    _shuffled_pdf(path, ruled=True)
+    read = read_document(path)
+    rows = ["| " + " | ".join(row) + " |" for row in _TABLE]
+    assert read.text.splitlines() == _ORDERED + rows + _AFTER + ["- 1 -"]
+    (grid,) = read.grids
+    assert [[c.text for c in grid.own_cells(r)] for r in range(grid.n_rows)] == _TABLE
+    _check_spans(read.text, read.grids)
+    report = giextract.extract(path)
+    art20_1 = report.active_disclosure["art20_1"]
+    for key, row in (("regulations", _TABLE[1]), ("normative_documents", _TABLE[2])):
+        cells = [art20_1[key][k] for k in ("issued", "repealed", "in_force")]
+        assert [c.value for c in cells] == [int(v) for v in row[1:]] and {c.status for c in cells} == {"ok"}
+        assert [read.text[c.span[0]:c.span[1]] for c in cells] == row[1:]
 
 
 def test_pdf_ruled_tables_become_grids_with_pages(tmp_path: Path) -> None:

@@ -1,12 +1,15 @@
-"""PDF → text with ruled tables as grids.
+"""PDF → text in reading order with ruled tables as grids.
 
 pypdfium2 opens the file (a password, a corrupt file and the page count are told apart here) and gives
-the text of each page. A page whose path objects cannot make a ruled table (no box, fewer than two rules
-each way) is read by pypdfium2 alone; any other page goes to pdfplumber, which finds the ruled tables and their cells. On a page
-with tables, pdfplumber's text is used around them (as before), so a page is read by one library.
+every character of a page with its box (:mod:`giextract.grids.pdf_layout`). A page whose drawing order
+reads as its geometry does keeps PDFium's own text; any other page (a footer drawn first, cells drawn
+column by column, shuffled blocks) is written from the boxes: lines by baseline, each left to right.
 
-A pdfplumber table's cells are placed on the grid its own column/row boundaries make: a merged cell's
-bounding box covers several boundaries, which gives its row and column span.
+A page whose path objects can make a ruled table gets its tables from those paths
+(:mod:`giextract.grids.pdf_rules`), each cell holding the characters whose centre it contains; the
+rest of the page's characters are written around the tables in reading order. A page whose drawing
+that reader does not follow (paths inside form XObjects, a rotated page, a flood of lines) goes to
+pdfplumber instead, which finds the tables and the text around them itself.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from typing import Any, Optional
 
 from giextract.core.grid import Grid
 from giextract.grids.build import Placed, TextWriter
+from giextract.grids.pdf_layout import Char, in_drawing_order, line_runs, lines, page_chars
+from giextract.grids.pdf_rules import Table, Unsupported, bounds, find_tables, path_objects, place_table
 from giextract.ingest.decode import InputError
 
 log = logging.getLogger(__name__)
@@ -33,7 +38,9 @@ class PdfRead:
     grids: list[Grid]
     pages: int  # pages in the file
     pages_read: int
-    table_pages: int  # pages pdfplumber read
+    table_pages: int  # pages with at least one ruled table
+    plumber_pages: int = 0  # pages pdfplumber read (their drawing is beyond pdf_rules)
+    reordered_pages: int = 0  # pages whose text was put in reading order from the character boxes
 
 
 def _open(data: bytes) -> Any:
@@ -49,14 +56,12 @@ def _open(data: bytes) -> Any:
         raise InputError(f"unreadable PDF: {reason} (PDFium error {code})") from None
 
 
-def _may_hold_table(page: Any) -> bool:
-    """Cheap test before pdfplumber parses the page: a ruled table draws a box (a rectangle, or a grid in
-    one path), or at least two horizontal and two vertical rules. A lone header rule does not count."""
-    import pypdfium2.raw as raw
-
+def _may_hold_table(paths: list[Any]) -> bool:
+    """Cheap test before tables are looked for: a ruled table draws a box (a rectangle, or a grid in one
+    path), or at least two horizontal and two vertical rules. A lone header rule does not count."""
     across = down = 0
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):
-        left, bottom, right, top = obj.get_bounds()
+    for obj in paths:
+        left, bottom, right, top = bounds(obj)
         wide, tall = right - left >= _RULE_MIN, top - bottom >= _RULE_MIN
         if wide and tall:
             return True
@@ -67,12 +72,47 @@ def _may_hold_table(page: Any) -> bool:
     return False
 
 
-def _pdfium_text(page: Any) -> str:
-    textpage = page.get_textpage()
+def _tables(page: Any, page_no: int) -> Optional[list[Table]]:
+    """The page's ruled tables from its paths; None when pdfplumber should read the page."""
+    paths, nested = path_objects(page)
+    if nested and _may_hold_table(paths + nested):
+        log.debug("PDF page %d draws paths inside a form XObject; pdfplumber reads it", page_no)
+        return None
+    if not _may_hold_table(paths):
+        return []
     try:
-        return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-    finally:
-        textpage.close()
+        return find_tables(page, paths)
+    except Unsupported as why:
+        log.debug("PDF page %d: %s; pdfplumber reads it", page_no, why)
+        return None
+
+
+def _page_text(textpage: Any, chars: list[Char]) -> tuple[str, bool]:
+    """The page's text, and whether it had to be put in reading order from the character boxes."""
+    if in_drawing_order(chars):
+        return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"), False
+    return "\n".join(lines(chars)), True
+
+
+def _rules_page(tables: list[Table], chars: list[Char], writer: TextWriter, page_no: int) -> None:
+    """Write a page with the ruled tables found from its paths, its other characters around them."""
+    items: list[tuple[float, int, Any]] = []
+    used: set[int] = set()
+    for n, table in enumerate(tables):
+        placed, inside = place_table(table, chars)
+        used |= inside
+        items.append((table.bbox[1], n, placed))
+    for top, text in line_runs([ch for ch in chars if ch.order not in used]):
+        items.append((top, -1, text))
+    run: list[str] = []
+    for _, n, item in sorted(items, key=lambda it: (it[0], it[1])):
+        if n < 0:
+            run.append(item)
+            continue
+        writer.line("\n".join(run))
+        run = []
+        writer.table(item, "pdf", page=page_no)
+    writer.line("\n".join(run))
 
 
 def _bounds(values: list[float], tolerance: float = 1.5) -> list[float]:
@@ -142,23 +182,35 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfRead:
     pdf = _open(data)
     writer = TextWriter()
     plumber: Optional[Any] = None
-    table_pages = 0
+    table_pages = plumber_pages = reordered = 0
     try:
         n_pages = len(pdf)
         read = min(n_pages, max_pages)
         for i in range(read):
             page = pdf[i]
+            textpage = page.get_textpage()
             try:
-                if _may_hold_table(page):
+                chars = page_chars(textpage)
+                tables = _tables(page, i + 1)
+                if tables is None:
                     if plumber is None:
                         import pdfplumber
 
                         plumber = pdfplumber.open(io.BytesIO(data))
+                    plumber_pages += 1
                     if _plumber_page(plumber.pages[i], writer, i + 1):
                         table_pages += 1
                         continue
-                writer.line(_pdfium_text(page))
+                if tables:
+                    table_pages += 1
+                    reordered += 1
+                    _rules_page(tables, chars, writer, i + 1)
+                    continue
+                text, moved = _page_text(textpage, chars)
+                reordered += moved
+                writer.line(text)
             finally:
+                textpage.close()
                 page.close()
     except InputError:
         raise
@@ -173,7 +225,7 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfRead:
     text = writer.text()
     if not text.strip():
         raise InputError("PDF has no text layer (scanned images?): OCR it first, then extract the text")
-    return PdfRead(text, writer.grids, n_pages, read, table_pages)
+    return PdfRead(text, writer.grids, n_pages, read, table_pages, plumber_pages, reordered)
 
 
 __all__ = ["read_pdf", "PdfRead", "MAX_PAGES"]

@@ -62,7 +62,9 @@ def _pdf(data: bytes, digest: str) -> ReadResult:
     result = read_pdf(data)
     how = f"{_reader_version('pypdfium2')} text"
     if result.table_pages:
-        how += f", {_reader_version('pdfplumber')} tables on {result.table_pages} of {result.pages_read} pages"
+        how += f", ruled tables on {result.table_pages} of {result.pages_read} pages"
+    if result.plumber_pages:
+        how += f", {_reader_version('pdfplumber')} for {result.plumber_pages} of {result.pages_read} pages"
     truncated = None
     if result.pages_read < result.pages:
         truncated = f"the PDF has {result.pages} pages; only the first {result.pages_read} were read"
