@@ -202,15 +202,18 @@ def _place_by_position(rows: Sequence[PrintedRow], template: Sequence[TemplateRo
         if pi == -1 or ni == len(rows):
             # Before the first / after the last aligned row: only label-less rows that run straight
             # up to (or on from) it, in its own grid, and exactly as many as the template rows left there.
+            # The run may go on into the next piece of the table (same width), past header lines.
             edge = ni if pi == -1 else pi
             step = -1 if pi == -1 else 1
+            width = rows[edge].n_cols
             run: list[int] = []
             i = edge + step
-            while 0 <= i < len(rows) and not rows[i].labels and rows[i].values and rows[i].grid == rows[edge].grid:
-                run.append(i)
+            while 0 <= i < len(rows) and rows[i].n_cols == width and not (rows[i].labels and rows[i].values):
+                if rows[i].values:
+                    run.append(i)
                 i += step
             gap_rows = sorted(run)
-            if 0 <= i < len(rows) and rows[i].grid == rows[edge].grid and rows[i].values:
+            if 0 <= i < len(rows) and rows[i].n_cols == width and rows[i].values:
                 continue  # bounded by another data row that no template row took: no position to trust
         if gap_rows and len(gap_rows) == len(gap_tmpl) and all(fits[i][j] for i, j in zip(gap_rows, gap_tmpl)):
             pairs.update(zip(gap_rows, gap_tmpl))

@@ -29,4 +29,5 @@ ERA_MARKERS: dict[str, tuple[str, ...]] = {
 
 # Row labels that only the 2019 and 2021 formats' tables print (table 三 and 四), whichever headers survive.
 MODERN_MARKERS: tuple[str, ...] = ("本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量", "结转下年度继续办理",
-                                   "本机关不掌握相关政府信息", "未经复议直接起诉", "第二十条")
+                                   "本机关不掌握相关政府信息", "未经复议直接起诉", "第二十条",
+                                   "其他对外管理服务事项")
