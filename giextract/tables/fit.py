@@ -116,6 +116,14 @@ def _is_value_text(text: str) -> bool:
         r"(?:减少?|增加?|[-+−])?\s*\d+(?:\.\d+)?\s*(?:万元|元|项|个|件|条)?", t))
 
 
+_NOT_A_LABEL = re.compile(r"\s*(?:#|[—\-–\s\d第页/]+$|表)")  # a heading, a page footer, a table title
+
+
+def could_be_label(text: str) -> bool:
+    """A loose line that may be a row label stranded above its cells (not a heading or a footer)."""
+    return not _NOT_A_LABEL.match(text)
+
+
 def printed_rows(grids: Sequence[Grid]) -> list[PrintedRow]:
     """Every row of every grid as (labels, trailing value cells). Merged cells that started in an
     earlier row (a row-group label) are context, not this row's label."""
@@ -129,7 +137,8 @@ def printed_rows(grids: Sequence[Grid]) -> list[PrintedRow]:
             labels = [c.text for c in own[:split] if c.text.strip()]
             values: list[Optional[GridCell]] = list(own[split:])
             above = out[-1] if out and out[-1].grid == g_index and out[-1].row == r - 1 else None
-            if not labels and values and above is not None and not above.values and len(above.labels) == 1:
+            if not labels and values and above is not None and not above.values and len(above.labels) == 1 \
+                    and could_be_label(above.labels[0]):
                 labels = above.labels  # a label stranded on the line above its cells
             out.append(PrintedRow(labels, values, g_index, r, grid.n_cols))
     return out
@@ -326,7 +335,7 @@ def fit_review(doc: Document, grids: Sequence[Grid]) -> Optional[Fit]:
     return Fit(values, [], rows_read=1, score=1.0)
 
 
-__all__ = ["Fit", "PrintedRow", "TemplateRow", "fit_active", "fit_applications", "fit_review", "grid_cell", "label_score", "merge_fit",
+__all__ = ["Fit", "PrintedRow", "TemplateRow", "fit_active", "fit_applications", "could_be_label", "fit_review", "grid_cell", "label_score", "merge_fit",
            "printed_rows"]
 
 

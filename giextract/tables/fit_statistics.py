@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 from giextract.core.grid import Grid, GridCell
 from giextract.core.model import Cell, Number, StatisticsRow
 from giextract.ingest.normalize import Document
-from giextract.tables.fit import grid_cell
+from giextract.tables.fit import could_be_label, grid_cell
 from giextract.tables.legacy_stats import indicator_key
 from giextract.templates.legacy import UNITS
 
@@ -20,7 +20,6 @@ _UNIT_HEAD = re.compile(r"单位")
 _CUMULATIVE_HEAD = re.compile(r"累计")
 _VALUE_HEAD = re.compile(r"年|统计数|数量|数值|本期")
 _HEADER_WORD = re.compile(r"指标|名称|单位|计量|累计|年度|历年|统计数")
-_NOT_A_LABEL = re.compile(r"\s*(?:#|[—\-–\s\d第页/]+$|表)")
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ def fit_statistics(doc: Document, grids: Sequence[Grid]) -> Optional[list[Statis
             own = grid.own_cells(r)
             if len(own) == 1 and own[0].col_span == 1 and grid.n_cols > 1 and not _number(own[0].text):
                 # A loose line: a label for the next row only if that row has none (never a footer or heading).
-                stranded = None if _NOT_A_LABEL.match(own[0].text) else own[0]
+                stranded = own[0] if could_be_label(own[0].text) else None
                 continue
             above, stranded = stranded, None
             label_cell = _own(grid, r, cols.label)
