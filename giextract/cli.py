@@ -86,16 +86,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 _replace_file(Path(args.out), text)
             else:
                 sys.stdout.write(text)
+            if args.review:
+                from giextract.views.review import write_review
+
+                write_review([report], Path(args.review))
             return 1 if report.errors else 0
         if not args.out:
             if args.format != "jsonl":
                 log.error("--format %s needs --out FILE", args.format)
                 return 2
-            failed = 0
+            failed, shown = 0, []
             for path in walk(args.paths):
                 report = _record(path, mode, client)
                 failed += bool(report.errors)
                 sys.stdout.write(report.model_dump_json() + "\n")
+                shown += [report] if args.review else []
+            if args.review:
+                from giextract.views.review import write_review
+
+                write_review(shown, Path(args.review))
             return 1 if failed else 0
         out = Path(args.out)
         records = out if args.format == "jsonl" else out.with_name(out.name + ".records.jsonl")
@@ -103,9 +112,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
         result = run_batch(args.paths, records, mode=mode, llm=client, jobs=args.jobs, quiet=args.quiet, budget=budget)
         if args.format != "jsonl":
             from giextract.export import write_csv, write_parquet
+            from giextract.views.panel import write_panel
 
-            writer = write_csv if args.format == "csv" else write_parquet
+            writer = {"csv": write_csv, "parquet": write_parquet, "panel": write_panel}[args.format]
             writer(iter_records(records), out)
+        if args.review:
+            from giextract.views.review import write_review
+
+            write_review(iter_records(records), Path(args.review))
     except BatchError as exc:
         log.error("%s", exc)
         return 2
@@ -264,8 +278,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ex.add_argument("--mode", choices=("rules", "llm", "hybrid"),
                     help="default: hybrid when an LLM endpoint is configured, else rules (offline)")
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
-    ex.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl",
-                    help="csv/parquet: one row per cell (a .records.jsonl checkpoint sits beside it)")
+    ex.add_argument("--format", choices=("jsonl", "csv", "parquet", "panel"), default="jsonl",
+                    help="csv/parquet: one row per cell; panel: one row per report, CSV or Parquet by the --out "
+                         "suffix (a .records.jsonl checkpoint sits beside them)")
+    ex.add_argument("--review", metavar="DIR", help="also write review pages (one per report, and index.html) into DIR")
     ex.add_argument("--jobs", type=_positive_int, help="processes for rules work (default: all cores)")
     ex.add_argument("--file-timeout", type=_positive_float, default=60.0, metavar="SECONDS",
                     help="batch: wall-clock budget per file (default 60)")

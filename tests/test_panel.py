@@ -86,3 +86,22 @@ def test_panel_from_a_batch_file(tmp_path: Path) -> None:
     results.write_text("".join(r.model_dump_json() + "\n" for r in _reports()), encoding="utf-8")
     frame = giextract.to_panel(results)
     assert len(frame) == 3 and "applications.new_received.total.status" not in frame.columns
+
+
+def test_extract_format_panel(tmp_path: Path) -> None:
+    from giextract.cli import main
+
+    inputs = [str(SOURCES / "seed_003_91b7c3b427fd0bbb.txt"), str(SOURCES / "009_pingtan-zone-2021.txt")]
+    out = tmp_path / "p.csv"
+    assert main(["extract", *inputs, "--out", str(out), "--format", "panel", "--quiet", "--jobs", "1"]) == 0
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["era"] for r in rows) == ["2019", "2021"] and list(rows[0]) == columns(False)
+    by_era = {r["era"]: r for r in rows}
+    expected = giextract.extract(SOURCES / "009_pingtan-zone-2021.txt").cell("applications.new_received.total")
+    assert by_era["2021"]["applications.new_received.total"] == str(expected.value)  # type: ignore[union-attr]
+    parquet = tmp_path / "p.parquet"
+    assert main(["extract", *inputs, "--out", str(parquet), "--format", "panel", "--quiet", "--jobs", "1"]) == 0
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(parquet).num_rows == 2

@@ -270,3 +270,17 @@ def test_every_status_of_the_model_has_a_style_and_the_cli_writes_pages(tmp_path
     index = (tmp_path / "pages" / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{name}"' in index for name in pages[:2])
     assert main(["review", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "x")]) == 2
+
+
+def test_extract_writes_review_pages(tmp_path: Path) -> None:
+    from giextract.cli import main
+
+    out, pages = tmp_path / "results.jsonl", tmp_path / "review"
+    assert main(["extract", str(RUN_ON), str(WITH_FINDINGS), "--out", str(out), "--review", str(pages),
+                 "--quiet", "--jobs", "1"]) == 0
+    written = sorted(p.name for p in pages.iterdir())
+    assert len(written) == 3 and "index.html" in written
+    single = tmp_path / "one"
+    assert main(["extract", str(WITH_FINDINGS), "--out", str(tmp_path / "one.json"), "--review", str(single)]) == 0
+    page = next(p for p in single.iterdir() if p.name != "index.html").read_text(encoding="utf-8")
+    assert page.count('<td class="cell') == sum(1 for _ in giextract.extract(WITH_FINDINGS).iter_cells())
