@@ -104,8 +104,8 @@ def u6(report: Report, prose: str) -> list[Finding]:
 
 
 # A category in a prose breakdown: "机构职能类信息45条，占10.9%".
-_SHARE = re.compile(r"(\d+)\s*(条|件|个|次|宗)[，,]?\s*(?:所)?占(?:比)?(?:为)?\s*(\d+(?:\.\d+)?)\s*%")
-_COUNT = re.compile(r"(\d+)\s*(条|件|个|次|宗)")
+_SHARE = re.compile(r"(?<!\d)(\d+)\s*(条|件|个|次|宗)[，,]?\s*(?:所)?占(?:比)?(?:为)?\s*(\d+(?:\.\d+)?)\s*%")
+_COUNT = re.compile(r"(?<!\d)(\d+)\s*(条|件|个|次|宗)")  # from a number's first digit: linear on long runs
 MAX_GAP = 60  # characters of category wording between two shares of one breakdown
 PERCENT_TOLERANCE = 1.5  # rounding of printed percentages
 
