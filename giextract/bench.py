@@ -247,3 +247,29 @@ def resume_bench(corpus: str, n: int, memory_mb: Optional[int] = 4096, timeout: 
         lines = sum(1 for _ in out.open("rb"))
     return {"records": n, "fabricated_seconds": round(made, 1), "memory_cap_mb": memory_mb,
             "rerun_without_index": first, "rerun_with_index": second, "lines_after": lines}
+
+
+def pdf_bench(corpus: str = "eval/sources", runs: int = 7) -> dict[str, object]:
+    """CPU seconds per PDF in ``corpus``: reading it (text and grids) and extracting it, the median of
+    ``runs`` runs each after a warm-up, with the reader that read it (``source.extracted_with``)."""
+    import statistics
+
+    from giextract.ingest.documents import read_document
+    from giextract.pipeline import extract
+
+    out: dict[str, object] = {}
+    for path in sorted(Path(corpus).glob("*.pdf")):
+        read_document(path)
+        reading, extracting = [], []
+        for _ in range(runs):
+            start = time.process_time()
+            how = read_document(path).how
+            reading.append(time.process_time() - start)
+            start = time.process_time()
+            extract(path)
+            extracting.append(time.process_time() - start)
+        out[path.name] = {"read_cpu_s": round(statistics.median(reading), 3),
+                          "extract_cpu_s": round(statistics.median(extracting), 3), "runs": runs, "how": how}
+    if not out:
+        raise SystemExit(f"no .pdf reports in {corpus}")
+    return out

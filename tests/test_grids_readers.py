@@ -608,3 +608,51 @@ def test_many_page_pdf_is_read_up_to_the_cap(tmp_path: Path) -> None:
         c.save()
         """).replace("\n", "\n        ")
     assert _hostile(build, tmp_path) == "OK ['the PDF has 1000 pages; only the first 300 were read']"
+
+
+def test_pdf_watermark_at_an_angle_does_not_split_the_lines(tmp_path: Path) -> None:
+    """Text drawn at 45 degrees across the page (drawn mid-page, before the last heading) stays one run
+    after the page's lines instead of being dealt out into them by its characters' heights."""
+    from reportlab.pdfgen import canvas
+
+    font = _font()
+    path = tmp_path / "watermark.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont(font, 12)
+    c.drawString(290, 40, "- 1 -")
+    for i, text in enumerate(_ORDERED[1:3]):
+        c.drawString(72, 760 - 20 * i, text)
+    c.saveState()
+    c.translate(150, 500)
+    c.rotate(45)
+    c.setFont(font, 40)
+    c.drawString(0, 0, "内部资料仅供参考")
+    c.restoreState()
+    c.setFont(font, 12)
+    c.drawString(72, 700, _ORDERED[3])
+    c.save()
+    assert read_document(path).text.splitlines() == _ORDERED[1:] + ["- 1 -", "内部资料仅供参考"]
+
+
+def test_pdf_page_of_a_dense_line_grid_is_read_as_text_in_bounded_time(tmp_path: Path) -> None:
+    """300 x 300 crossing rules (90,000 crossings) and 4,500 disjoint hairlines: no report table draws
+    that, so the pages are read as text; in a capped process, well within the timeout."""
+    build = _named(".pdf") + textwrap.dedent("""\
+        from reportlab.pdfgen import canvas
+        c = canvas.Canvas(str(path), pagesize=(5000, 5000))
+        c.drawString(20, 4980, 'grid page')
+        for i in range(300):
+            p = 10 + i * 16.3
+            c.line(10, p, 4910, p); c.line(p, 10, p, 4910)
+        c.showPage()
+        c.drawString(20, 4980, 'hairline page')
+        for i in range(4500):
+            c.line(4950, 10 + i, 4960, 10 + i)
+            c.line(10 + i, 4970, 10 + i, 4990)
+        c.save()
+        import giextract.grids.pdf as pdf
+        read = pdf.read_pdf(path.read_bytes())
+        print(read.grids, read.plumber_pages, read.text.splitlines())
+        """).replace("\n", "\n        ")
+    out = _hostile(build, tmp_path, timeout=60, memory_mb=1000)
+    assert out.splitlines()[0] == "[] 0 ['grid page', 'hairline page']"

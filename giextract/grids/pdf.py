@@ -22,7 +22,7 @@ from typing import Any, Optional
 from giextract.core.grid import Grid
 from giextract.grids.build import Placed, TextWriter
 from giextract.grids.pdf_layout import Char, in_drawing_order, line_runs, lines, page_chars
-from giextract.grids.pdf_rules import Table, Unsupported, bounds, find_tables, path_objects, place_table
+from giextract.grids.pdf_rules import Table, TooComplex, Unsupported, bounds, find_tables, path_objects, place_table
 from giextract.ingest.decode import InputError
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,9 @@ def _tables(page: Any, page_no: int) -> Optional[list[Table]]:
         return []
     try:
         return find_tables(page, paths)
+    except TooComplex as why:
+        log.warning("PDF page %d: %s; read as text, without tables", page_no, why)
+        return []
     except Unsupported as why:
         log.debug("PDF page %d: %s; pdfplumber reads it", page_no, why)
         return None

@@ -11,6 +11,7 @@ Coordinates are PDF points with y growing down (``top = -y``), so sorting ascend
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ _LINE_TOLERANCE = 0.35  # of the font size: baselines closer than this are one l
 _MAX_CHARS = 200_000  # a report page holds ~2,000 characters; a page beyond this is not read by geometry
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Char:
     text: str
     x0: float
@@ -34,6 +35,7 @@ class Char:
     size: float
     order: int  # position in the drawing order
     space_before: str = ""  # "pdf": the PDF draws a space just before it; "pdfium": PDFium inferred one
+    upright: bool = True  # False: drawn at an angle (a watermark, a label turned 90 degrees)
 
     @property
     def cx(self) -> float:
@@ -80,7 +82,10 @@ def page_chars(textpage: Any) -> list[Char]:
             continue
         raw.FPDFText_GetCharOrigin(tp, index, ox, oy)
         size = rect.top - rect.bottom  # the loose box is the font's line height (its size, ~1.1x)
-        chars.append(Char(text, rect.left, rect.right, -rect.top, -rect.bottom, -oy.value, size, index, space))
+        angle = raw.FPDFText_GetCharAngle(tp, index)
+        upright = angle < 0.02 or angle > 2 * math.pi - 0.02  # -1 (unknown) counts as upright
+        chars.append(Char(text, rect.left, rect.right, -rect.top, -rect.bottom, -oy.value, size, index, space,
+                          upright))
         space = ""
     return _plausible(tp, raw, chars)
 
@@ -91,16 +96,12 @@ def _plausible(tp: Any, raw: Any, chars: list[Char]) -> list[Char]:
     sizes = sorted(c.size for c in chars if c.size > 0)
     usual = sizes[len(sizes) // 2] if sizes else 10.0
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    out: list[Char] = []
     for n, ch in enumerate(chars):
         if not 0 < ch.size <= 2.5 * usual or ch.x1 - ch.x0 > 2.5 * usual:
             raw.FPDFText_GetCharBox(tp, ch.order, left, right, bottom, top)
-            ch = Char(ch.text, left.value, right.value, -top.value, -bottom.value, ch.baseline, usual, n,
-                      ch.space_before)
-        else:
-            ch = Char(ch.text, ch.x0, ch.x1, ch.top, ch.bottom, ch.baseline, ch.size, n, ch.space_before)
-        out.append(ch)
-    return out
+            ch.x0, ch.x1, ch.top, ch.bottom, ch.size = left.value, right.value, -top.value, -bottom.value, usual
+        ch.order = n
+    return chars
 
 
 def _line_groups(chars: Iterable[Char]) -> list[list[Char]]:
@@ -137,22 +138,38 @@ def _join(line: list[Char]) -> str:
 
 def lines(chars: Iterable[Char]) -> list[str]:
     """The characters' text in reading order, one string per line (blank lines dropped)."""
-    return [text for text in map(_join, _line_groups(chars)) if text]
+    return [text for _, text in line_runs(chars)]
 
 
 def line_runs(chars: Iterable[Char]) -> list[tuple[float, str]]:
-    """Like :func:`lines`, each line with its top (the highest character's top)."""
+    """Like :func:`lines`, each line with its top (the highest character's top). Characters drawn at an
+    angle (a watermark across the page) are kept in their drawing order, each run of them one line after
+    all the others (top ``inf``), so they never split a paragraph."""
+    chars = list(chars)
+    groups = _line_groups(ch for ch in chars if ch.upright)
+    turned: list[list[Char]] = []
+    for ch in chars:
+        if not ch.upright:
+            if turned and turned[-1][-1].order == ch.order - 1:
+                turned[-1].append(ch)
+            else:
+                turned.append([ch])
     out = []
-    for group in _line_groups(chars):
+    for group in groups:
         text = _join(group)
         if text:
             out.append((min(c.top for c in group), text))
+    for run in turned:
+        text = "".join((" " if ch.space_before and i else "") + ch.text for i, ch in enumerate(run)).strip()
+        if text:
+            out.append((math.inf, text))
     return out
 
 
 def in_drawing_order(chars: list[Char]) -> bool:
     """True when the drawing order reads the page as its geometry does: every character is on the same
     line as the one drawn before it and to its right, or on a later line."""
+    chars = [ch for ch in chars if ch.upright]  # text at an angle is read in its drawing order anyway
     line_of: dict[int, int] = {}
     for n, group in enumerate(_line_groups(chars)):
         for ch in group:

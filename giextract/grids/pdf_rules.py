@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 SNAP = 3.0  # points: edges this close are one line, pieces this close are joined, crossings this close meet
 MIN_EDGE = 3.0  # points: a shorter edge is a mark, not a rule
 MAX_EDGES = 4_000  # per direction; a report table draws a few hundred
+MAX_CROSSINGS = 20_000  # per page; table 三 has about 300
 MAX_STEPS = 2_000_000  # cell search steps per page before giving up on the page's geometry
 
 Bbox = tuple[float, float, float, float]  # x0, top, x1, bottom (y down)
@@ -40,6 +41,10 @@ class Table:
 
 class Unsupported(Exception):
     """The page's drawing is outside what this reader follows; pdfplumber reads it instead."""
+
+
+class TooComplex(Unsupported):
+    """The page draws far more lines than a report table: it is read as text, without tables."""
 
 
 def path_objects(page: Any) -> tuple[list[Any], list[Any]]:
@@ -116,7 +121,7 @@ def page_edges(page: Any, paths: list[Any]) -> tuple[list[tuple[float, float, fl
                 elif abs(ax - bx) < 0.5 and abs(ay - by) >= 0.5:
                     down.append(((ax + bx) / 2, min(ay, by), max(ay, by)))
         if len(across) > MAX_EDGES or len(down) > MAX_EDGES:
-            raise Unsupported(f"more than {MAX_EDGES:,} line pieces")
+            raise TooComplex(f"more than {MAX_EDGES:,} line pieces")
     return across, down
 
 
@@ -151,13 +156,20 @@ def _cells(across: list[tuple[float, float, float]], down: list[tuple[float, flo
     by_y = sorted(range(len(across)), key=lambda i: across[i][0])
     ys = [across[i][0] for i in by_y]
     corners: dict[tuple[float, float], tuple[set[int], set[int]]] = {}
+    steps = 0
     for v, (x, top, bottom) in enumerate(down):
-        for i in by_y[bisect_left(ys, top - SNAP):bisect_right(ys, bottom + SNAP)]:
+        lo, hi = bisect_left(ys, top - SNAP), bisect_right(ys, bottom + SNAP)
+        steps += hi - lo
+        if steps > MAX_STEPS:
+            raise TooComplex("too many rules to cross")
+        for i in by_y[lo:hi]:
             y, x0, x1 = across[i]
             if x0 - SNAP <= x <= x1 + SNAP:
                 vs, hs = corners.setdefault((x, y), (set(), set()))
                 vs.add(v)
                 hs.add(i)
+        if len(corners) > MAX_CROSSINGS:
+            raise TooComplex(f"more than {MAX_CROSSINGS:,} rule crossings")
     column: dict[float, list[float]] = {}
     row: dict[float, list[float]] = {}
     for x, y in corners:
@@ -186,7 +198,7 @@ def _cells(across: list[tuple[float, float, float]], down: list[tuple[float, flo
             if found or steps > MAX_STEPS:
                 break
         if steps > MAX_STEPS:
-            raise Unsupported("too many crossings to search")
+            raise TooComplex("too many crossings to search")
         if found:
             cells.append(found)
     return cells
@@ -276,4 +288,4 @@ def _holds(box: Bbox, cx: float, cy: float) -> bool:
     return box[0] <= cx < box[2] and box[1] <= cy < box[3]
 
 
-__all__ = ["Table", "Unsupported", "bounds", "find_tables", "page_edges", "path_objects", "place_table", "SNAP"]
+__all__ = ["Table", "TooComplex", "Unsupported", "bounds", "find_tables", "page_edges", "path_objects", "place_table", "SNAP"]
