@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Optional
 
+
+from giextract.templates.patterns import TAIWAN_PHRASES
 if TYPE_CHECKING:
     from giextract.core.grid import Grid
 
@@ -114,20 +116,22 @@ def _align(source: str, conv: str, offset: int) -> list[int]:
 
 
 def _to_simplified(text: str) -> tuple[str, Optional[list[int]]]:
-    """Traditional → Simplified with Taiwan phrases (OpenCC tw2sp), aligned back char by char.
+    """Traditional → Simplified by character (OpenCC t2s), aligned back char by char.
 
-    Character conversion (t2s) keeps the length; phrase conversion (網路 → 网络, 最佳化 → 优化) may not,
-    so each line whose length changed is aligned with difflib against its character conversion, a long
-    line piece by piece (pieces of at most MAX_ALIGN characters, cut at punctuation), so the cost stays
-    linear on a report printed as one line.
+    t2s almost always keeps the length; where it does not, each line whose length changed is aligned with
+    difflib against the original, a long line piece by piece (pieces of at most MAX_ALIGN characters, cut
+    at punctuation), so the cost stays linear on a report printed as one line.
     """
     chars = _converter("t2s").convert(text)
-    if len(chars) != len(text):  # rare: align against the original itself
-        chars = text
-    phrased = _converter("tw2sp").convert(text)
-    if len(phrased) == len(text):
-        return phrased, None
-    tw2sp = _converter("tw2sp")
+    if len(chars) == len(text):
+        # Character conversion: the reports are mainland texts that mirrors turned Traditional character by
+        # character, so this is their inverse (Taiwan phrase conversion rewrote row labels: 規範性文件 →
+        # 规范性文档, 查詢 → 查找, and those rows were not found).
+        for taiwan, mainland in TAIWAN_PHRASES.items():  # same length, so offsets hold
+            chars = chars.replace(taiwan, mainland)
+        return chars, None
+    chars = text  # rare: a conversion that changes the length is aligned against the original itself
+    tw2sp = _converter("t2s")
     out: list[str] = []
     starts: list[int] = []
     offset = 0

@@ -35,3 +35,9 @@ def chinese_ordinal_value(s: str) -> int:
     if len(s) == 3 and s[1] == "十":
         return (CN_DIGITS.index(s[0]) + 1) * 10 + CN_DIGITS.index(s[2]) + 1
     return CN_DIGITS.index(s[0]) + 1 if s else 0
+
+
+# Taiwan wordings a Traditional page may use where a mainland report says the other, applied after the
+# character conversion (t2s). Each pair has one length, so offsets hold. Data, not code: add a pair here.
+TAIWAN_PHRASES: dict[str, str] = {"网路": "网络"}
+assert all(len(a) == len(b) for a, b in TAIWAN_PHRASES.items())
