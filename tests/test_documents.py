@@ -51,7 +51,7 @@ def test_pdf_tables_from_paths_match_pdfplumber(stem: str, monkeypatch: pytest.M
     import giextract.grids.pdf as pdf
 
     ours = read_document(SOURCES / f"{stem}.pdf")
-    monkeypatch.setattr(pdf, "_tables", lambda page, page_no: None)  # every page to pdfplumber
+    monkeypatch.setattr(pdf, "_tables", lambda page, page_no, chars: None)  # every page to pdfplumber
     theirs = read_document(SOURCES / f"{stem}.pdf")
     assert "pdfplumber" in theirs.how and "pdfplumber" not in ours.how
     def shape(grids: list) -> list:  # type: ignore[type-arg]

@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import giextract
 from giextract.core.grid import Grid
@@ -401,6 +403,22 @@ def test_pdf_rules_inside_a_form_xobject_go_to_pdfplumber(tmp_path: Path) -> Non
     assert read.text.splitlines() == ["二、主动公开政府信息情况", "| 规章 | 7 |", "| 规范性文件 | 12 |"]
 
 
+def test_pdf_table_finder_failing_on_a_page_hands_it_to_pdfplumber(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import giextract.grids.pdf as pdf
+
+    def broken(page, paths):  # type: ignore[no-untyped-def]
+        raise ValueError("path data this reader does not understand")
+
+    monkeypatch.setattr(pdf, "find_tables", broken)
+    path = tmp_path / "ruled.pdf"
+    _two_page_ruled(path)
+    read = read_document(path)
+    assert "pdfplumber" in read.how and "for 1 of 2 pages" in read.how
+    (grid,) = read.grids
+    assert [[c.text for c in grid.own_cells(r)] for r in range(2)] == [["规章", "7"], ["规范性文件", "12"]]
+
+
 _ORDERED = ["某某县人民政府2023年政府信息公开工作年度报告", "一、总体情况", "本机关认真贯彻落实政府信息公开条例。",
             "二、主动公开政府信息情况"]
 _TABLE = [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "3", "0", "14"],
@@ -608,6 +626,49 @@ def test_many_page_pdf_is_read_up_to_the_cap(tmp_path: Path) -> None:
         c.save()
         """).replace("\n", "\n        ")
     assert _hostile(build, tmp_path) == "OK ['the PDF has 1000 pages; only the first 300 were read']"
+
+
+_CELL_TEXT = st.text(alphabet="规章文件申请公开处理结果总计0123456789（）、", min_size=1, max_size=4).filter(str.strip)
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_pdf_random_ruled_tables_in_any_drawing_order_read_back_exactly(tmp_path_factory: pytest.TempPathFactory,
+                                                                       data: st.DataObject) -> None:
+    """Generated ruled tables (a title row merged across every column or not), cells drawn in a random
+    order: every cell comes back in its row and column with its text, and its span points at it."""
+    from reportlab.pdfgen import canvas
+
+    n_rows, n_cols = data.draw(st.integers(2, 6)), data.draw(st.integers(2, 5))
+    rows = [[data.draw(_CELL_TEXT) for _ in range(n_cols)] for _ in range(n_rows)]
+    merged_title = data.draw(st.booleans())
+    widths = [data.draw(st.integers(60, 100)) for _ in range(n_cols)]
+    order = data.draw(st.permutations([(r, c) for r in range(n_rows) for c in range(n_cols)]))
+    xs = [72 + sum(widths[:i]) for i in range(n_cols + 1)]
+    top, height = 700, 20
+    path = tmp_path_factory.mktemp("pdf") / "t.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont(_font(), 9)
+    c.drawString(72, 760, "二、主动公开政府信息情况")
+    for r in range(n_rows + 1):
+        c.line(xs[0], top - r * height, xs[-1], top - r * height)
+    for i, x in enumerate(xs):
+        inner = 0 < i < n_cols
+        c.line(x, top - (height if merged_title and inner else 0), x, top - n_rows * height)
+    for r, col in order:
+        if merged_title and r == 0 and col:
+            continue
+        c.drawString(xs[col] + 3, top - r * height - 14, rows[r][col])
+    c.save()
+    read = read_document(path)
+    (grid,) = read.grids
+    _check_spans(read.text, read.grids)
+    expect = [[rows[0][0]]] if merged_title else []
+    expect += [row for row in rows[1 if merged_title else 0:]]
+    assert [[cell.text for cell in grid.own_cells(r)] for r in range(grid.n_rows)] == expect
+    if merged_title:
+        assert grid.at(0, 0).col_span == n_cols
+    assert read.text.splitlines()[0] == "二、主动公开政府信息情况"
 
 
 def test_pdf_watermark_at_an_angle_does_not_split_the_lines(tmp_path: Path) -> None:

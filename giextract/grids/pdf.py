@@ -72,8 +72,9 @@ def _may_hold_table(paths: list[Any]) -> bool:
     return False
 
 
-def _tables(page: Any, page_no: int) -> Optional[list[Table]]:
-    """The page's ruled tables from its paths; None when pdfplumber should read the page."""
+def _tables(page: Any, page_no: int, chars: list[Char]) -> Optional[list[tuple[float, int, Any]]]:
+    """The page's ruled tables from its paths, with the text around them (:func:`_rules_items`); an
+    empty list when it has none; None when pdfplumber should read the page."""
     paths, nested = path_objects(page)
     if nested and _may_hold_table(paths + nested):
         log.debug("PDF page %d draws paths inside a form XObject; pdfplumber reads it", page_no)
@@ -81,12 +82,17 @@ def _tables(page: Any, page_no: int) -> Optional[list[Table]]:
     if not _may_hold_table(paths):
         return []
     try:
-        return find_tables(page, paths)
+        tables = find_tables(page, paths)
+        return _rules_items(tables, chars) if tables else []
     except TooComplex as why:
         log.warning("PDF page %d: %s; read as text, without tables", page_no, why)
         return []
     except Unsupported as why:
         log.debug("PDF page %d: %s; pdfplumber reads it", page_no, why)
+        return None
+    except Exception as exc:  # PDFium on broken path data, or a case this reader gets wrong: let pdfplumber try
+        log.warning("PDF page %d: tables from its paths failed (%s: %s); pdfplumber reads it",
+                    page_no, type(exc).__name__, exc)
         return None
 
 
@@ -97,8 +103,9 @@ def _page_text(textpage: Any, chars: list[Char]) -> tuple[str, bool]:
     return "\n".join(lines(chars)), True
 
 
-def _rules_page(tables: list[Table], chars: list[Char], writer: TextWriter, page_no: int) -> None:
-    """Write a page with the ruled tables found from its paths, its other characters around them."""
+def _rules_items(tables: list[Table], chars: list[Char]) -> list[tuple[float, int, Any]]:
+    """A page with ruled tables as (top, table number or -1, placed cells or a line of text), in reading
+    order: each table's cells with the characters whose centre they hold, the other characters around."""
     items: list[tuple[float, int, Any]] = []
     used: set[int] = set()
     for n, table in enumerate(tables):
@@ -107,8 +114,12 @@ def _rules_page(tables: list[Table], chars: list[Char], writer: TextWriter, page
         items.append((table.bbox[1], n, placed))
     for top, text in line_runs([ch for ch in chars if ch.order not in used]):
         items.append((top, -1, text))
+    return sorted(items, key=lambda it: (it[0], it[1]))
+
+
+def _write_items(items: list[tuple[float, int, Any]], writer: TextWriter, page_no: int) -> None:
     run: list[str] = []
-    for _, n, item in sorted(items, key=lambda it: (it[0], it[1])):
+    for _, n, item in items:
         if n < 0:
             run.append(item)
             continue
@@ -194,8 +205,8 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfRead:
             textpage = page.get_textpage()
             try:
                 chars = page_chars(textpage)
-                tables = _tables(page, i + 1)
-                if tables is None:
+                items = _tables(page, i + 1, chars)
+                if items is None:
                     if plumber is None:
                         import pdfplumber
 
@@ -204,10 +215,10 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfRead:
                     if _plumber_page(plumber.pages[i], writer, i + 1):
                         table_pages += 1
                         continue
-                if tables:
+                if items:
                     table_pages += 1
                     reordered += 1
-                    _rules_page(tables, chars, writer, i + 1)
+                    _write_items(items, writer, i + 1)
                     continue
                 text, moved = _page_text(textpage, chars)
                 reordered += moved
