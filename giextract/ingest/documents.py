@@ -71,7 +71,18 @@ def _pdf(data: bytes, digest: str) -> ReadResult:
     return ReadResult(result.text, how + " via giextract.grids.pdf.read_pdf", None, digest, result.grids, truncated)
 
 
-READERS = {".pdf": _pdf, ".html": _html, ".htm": _html, ".docx": _docx}
+def _image(data: bytes, digest: str) -> ReadResult:
+    from giextract.grids.ocr import engine_name, open_image, read_images
+
+    result = read_images(open_image(data))
+    how = f"{engine_name()} OCR of {result.pages} page image(s) via giextract.grids.ocr.read_images"
+    if result.masked:
+        how += f"; {result.masked} low-confidence number(s) masked as ?"
+    return ReadResult(result.text, how, None, digest, result.grids)
+
+
+READERS = {".pdf": _pdf, ".html": _html, ".htm": _html, ".docx": _docx,
+           **dict.fromkeys((".png", ".jpg", ".jpeg", ".tif", ".tiff"), _image)}
 
 
 def read_document(path: Path) -> ReadResult:

@@ -1,0 +1,343 @@
+"""Page images → OCR text boxes → text with tables as grids (the optional ``giextract[ocr]`` extra).
+
+The engine is RapidOCR (``rapidocr-onnxruntime``, whose wheel bundles the PP-OCRv4 Chinese detection and
+recognition models: nothing is downloaded at run time). Its boxes become a layout by geometry alone:
+
+* the page's skew is the median slope of the wide boxes' top edges, and box centres are turned back by it,
+  so a scan rotated by a degree still has level rows;
+* boxes whose vertical extents overlap form a line (boxes nearly touching are one phrase); a run of lines holding two or more boxes each (a short
+  single box, such as a section row, may sit between them) is a table;
+* a table's columns are clustered from its boxes' x extents, narrowest first, so a header box wider than
+  one column spans the columns it covers instead of merging them.
+
+Each table is written one line per grid row (``| c1 | c2 |``, see :mod:`giextract.grids.build`), so cell
+spans point into the OCR text. Every cell keeps its page, bounding box (pixels of the page image, before
+deskewing) and the engine's confidence in :class:`OcrCell`. A box holding digits read with confidence
+below :data:`LOW_CONFIDENCE` is written with its digits replaced by ``?``, and so are the other numbers of
+its table row: no reader can take them for numbers (nor split a neighbour to fill the gap), so they come
+out ``unread``, never silently ``ok``; what the engine read stays in ``OcrCell.read``.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+import statistics
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+from giextract.core.grid import Grid
+from giextract.grids.build import Placed, TextWriter
+from giextract.ingest.decode import InputError
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+log = logging.getLogger(__name__)
+ENGINE_PACKAGE = "rapidocr-onnxruntime"
+LOW_CONFIDENCE = 0.5  # digits read below this are masked (a lone 0 is often read right at 0.5–0.7)
+MIN_SCORE = 0.3  # boxes the recognizer scores lower are dropped as noise (the engine's default is 0.5)
+MAX_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 MP
+MAX_PAGES = 200  # of a multi-page TIFF
+MAX_SIDE = 4000  # the engine downscales images beyond this before detection (its default, 2000, is ~170 dpi A4)
+_DIGIT = re.compile(r"\d")
+_CJK_END = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]$")
+_CJK_START = re.compile(r"^[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class OcrBox:
+    """One recognized text box: its text, confidence, page (0-based), bounding box on the page image and
+    its extents after deskewing (``x0, y0, x1, y1``), which the layout is built from."""
+
+    text: str
+    confidence: float
+    page: int
+    bbox: BBox
+    level: BBox
+
+    @property
+    def low(self) -> bool:
+        return self.confidence < LOW_CONFIDENCE and bool(_DIGIT.search(self.text))
+
+
+@dataclass(frozen=True)
+class OcrCell:
+    """Where a grid cell came from: page, bounding box, the lowest confidence of its boxes, what the engine
+    read (before masking) and whether its digits were masked as low-confidence."""
+
+    row: int
+    col: int
+    page: int
+    bbox: BBox
+    confidence: float
+    read: str
+    masked: bool
+
+
+@dataclass
+class OcrResult:
+    text: str
+    grids: list[Grid]
+    cells: list[list[OcrCell]] = field(default_factory=list)  # parallel to ``grids``
+    pages: int = 0
+    boxes: int = 0
+    masked: int = 0  # boxes whose digits were masked as low-confidence
+
+
+def engine_name() -> str:
+    """The OCR engine and its version, for ``source.extracted_with``."""
+    try:
+        return f"{ENGINE_PACKAGE} {version(ENGINE_PACKAGE)} (PP-OCRv4 ch)"
+    except PackageNotFoundError:
+        return ENGINE_PACKAGE
+
+
+_ENGINE: Any = None
+
+
+def _engine() -> Any:
+    global _ENGINE
+    if _ENGINE is None:
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError:
+            raise InputError("this input needs OCR (an image, or a PDF page without a text layer): "
+                             "install it with pip install 'giextract[ocr]'") from None
+        # One thread per process: folder runs put one file on each core.
+        _ENGINE = RapidOCR(use_cls=False, text_score=MIN_SCORE, max_side_len=MAX_SIDE,
+                           intra_op_num_threads=1, inter_op_num_threads=1)
+    return _ENGINE
+
+
+def _level(quad: Sequence[Sequence[float]], cos: float, sin: float) -> BBox:
+    xs = [x * cos + y * sin for x, y in quad]
+    ys = [-x * sin + y * cos for x, y in quad]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def page_boxes(raw: Iterable[Any], page: int) -> list[OcrBox]:
+    """The engine's ``[quad, text, score]`` results as boxes, deskewed by the median slope of wide boxes."""
+    items = [(quad, str(text), float(score)) for quad, text, score in raw if str(text).strip()]
+    slopes = []
+    for quad, _, _ in items:
+        (x0, y0), (x1, y1) = quad[0], quad[1]
+        height = abs(quad[3][1] - quad[0][1]) or 1.0
+        if x1 - x0 > 3 * height:
+            slopes.append(math.atan2(y1 - y0, x1 - x0))
+    angle = statistics.median(slopes) if slopes else 0.0
+    cos, sin = math.cos(angle), math.sin(angle)
+    out = []
+    for quad, text, score in items:
+        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+        out.append(OcrBox(text.strip(), score, page, (min(xs), min(ys), max(xs), max(ys)), _level(quad, cos, sin)))
+    return out
+
+
+def _lines(boxes: list[OcrBox]) -> list[list[OcrBox]]:
+    """Boxes grouped into lines by vertical overlap (more than half the shorter height), left to right."""
+    lines: list[tuple[float, float, list[OcrBox]]] = []
+    for box in sorted(boxes, key=lambda b: (b.level[1] + b.level[3]) / 2):
+        y0, y1 = box.level[1], box.level[3]
+        if lines:
+            top, bottom, members = lines[-1]
+            overlap = min(bottom, y1) - max(top, y0)
+            if overlap > 0.5 * min(bottom - top, y1 - y0):
+                members.append(box)
+                lines[-1] = (min(top, y0), max(bottom, y1), members)
+                continue
+        lines.append((y0, y1, [box]))
+    return [_merge_close(sorted(members, key=lambda b: b.level[0])) for _, _, members in lines]
+
+
+def _merge_close(line: list[OcrBox]) -> list[OcrBox]:
+    """Boxes of a line closer than half a character height are one phrase the engine split (``二、`` and
+    ``主动公开…``); table cells are further apart (padding and a rule)."""
+    out: list[OcrBox] = []
+    for box in line:
+        prev = out[-1] if out else None
+        height = min(box.level[3] - box.level[1], prev.level[3] - prev.level[1]) if prev else 0.0
+        if prev is not None and box.level[0] - prev.level[2] < 0.5 * height:
+            out[-1] = OcrBox(_join([prev.text, box.text]), min(prev.confidence, box.confidence), box.page,
+                             _union([prev, box], "bbox"), _union([prev, box], "level"))
+        else:
+            out.append(box)
+    return out
+
+
+def _tables(lines: list[list[OcrBox]], width: float) -> list[tuple[int, int]]:
+    """(first, last + 1) line index of each table: lines of two or more boxes, with short single-box lines
+    between them, at least two multi-box lines in all."""
+    multi = [len(line) >= 2 for line in lines]
+    short = [len(line) == 1 and line[0].level[2] - line[0].level[0] < 0.4 * width for line in lines]
+    blocks: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        if not multi[i]:
+            i += 1
+            continue
+        j, end = i, i + 1
+        while j + 1 < len(lines) and (multi[j + 1] or short[j + 1]):
+            j += 1
+            if multi[j]:
+                end = j + 1
+        if sum(multi[i:end]) >= 2:
+            blocks.append((i, end))
+        i = end
+    return blocks
+
+
+def _overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return min(a[1], b[1]) - max(a[0], b[0]) > 0.25 * min(a[1] - a[0], b[1] - b[0])
+
+
+def _columns(boxes: list[OcrBox]) -> list[tuple[float, float]]:
+    """Column extents: boxes narrowest first, each joining the one column it overlaps (a box overlapping
+    two or more spans them and shapes none), then overlapping columns merged."""
+    cols: list[tuple[float, float]] = []
+    for box in sorted(boxes, key=lambda b: b.level[2] - b.level[0]):
+        ext = (box.level[0], box.level[2])
+        hits = [k for k, col in enumerate(cols) if _overlaps(col, ext)]
+        if not hits:
+            cols.append(ext)
+        elif len(hits) == 1:
+            k = hits[0]
+            cols[k] = (min(cols[k][0], ext[0]), max(cols[k][1], ext[1]))
+    merged: list[tuple[float, float]] = []
+    for col in sorted(cols):
+        if merged and _overlaps(merged[-1], col):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], col[1]))
+        else:
+            merged.append(col)
+    return merged
+
+
+def _join(texts: list[str]) -> str:
+    out = ""
+    for text in texts:
+        out += text if not out or _CJK_END.search(out) or _CJK_START.search(text) else " " + text
+    return out
+
+
+def _shown(box: OcrBox, mask: bool = False) -> str:
+    return _DIGIT.sub("?", box.text) if mask or box.low else box.text
+
+
+def _union(boxes: list[OcrBox], attr: str) -> BBox:
+    rects = [getattr(b, attr) for b in boxes]
+    return (min(r[0] for r in rects), min(r[1] for r in rects), max(r[2] for r in rects), max(r[3] for r in rects))
+
+
+def _table_cells(lines: list[list[OcrBox]]) -> tuple[list[Placed], list[OcrCell]]:
+    cols = _columns([b for line in lines for b in line])
+    placed: list[Placed] = []
+    meta: list[OcrCell] = []
+    for r, line in enumerate(lines):
+        # One unsure number masks its row's numbers: a text reader that found one cell short would split
+        # a neighbour (``66`` as 6 | 6) to fill it.
+        mask = any(b.low for b in line)
+        slots: dict[int, list[OcrBox]] = {}  # first column → the boxes in it
+        spans: dict[int, int] = {}
+        for box in line:
+            ext = (box.level[0], box.level[2])
+            hits = [k for k, col in enumerate(cols) if _overlaps(col, ext)] or \
+                [min(range(len(cols)), key=lambda k: abs((cols[k][0] + cols[k][1]) / 2 - (ext[0] + ext[1]) / 2))]
+            first = hits[0]
+            taken = next((k for k in slots if k <= first < k + spans[k]), None)
+            if taken is not None:  # two boxes in one column: one cell (a label the engine split)
+                slots[taken].append(box)
+                continue
+            width = hits[-1] - first + 1
+            nxt = min((k for k in slots if k > first), default=None)
+            if nxt is not None:
+                width = min(width, nxt - first)
+            slots[first], spans[first] = [box], width
+        for first in sorted(slots):
+            group = slots[first]
+            text = _join([_shown(b, mask) for b in group])
+            placed.append(Placed(r, first, 1, spans[first], text, False))
+            meta.append(OcrCell(r, first, group[0].page, _union(group, "bbox"), min(b.confidence for b in group),
+                                _join([b.text for b in group]), mask and any(_DIGIT.search(b.text) for b in group)))
+    return placed, meta
+
+
+def layout(pages: Sequence[list[OcrBox]]) -> OcrResult:
+    """Boxes of each page (in page order) → text, grids and cell provenance."""
+    writer = TextWriter()
+    cells: list[list[OcrCell]] = []
+    for boxes in pages:
+        if not boxes:
+            continue
+        page = boxes[0].page
+        lines = _lines(boxes)
+        width = max(b.level[2] for b in boxes) - min(b.level[0] for b in boxes)
+        blocks = _tables(lines, width)
+        i = 0
+        for start, end in blocks + [(len(lines), len(lines))]:
+            for line in lines[i:start]:
+                writer.line(_join([_shown(b) for b in line]))
+            if start < end:
+                placed, meta = _table_cells(lines[start:end])
+                if writer.table(placed, "ocr", page=page) is not None:
+                    cells.append(meta)
+            i = end
+    masked = sum(b.low for boxes in pages for b in boxes)
+    return OcrResult(writer.text(), writer.grids, cells, len(pages), sum(map(len, pages)), masked)
+
+
+def recognize(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] = None) -> list[list[OcrBox]]:
+    """Run the engine on each page image; one list of boxes per page, numbered by ``page_numbers`` (the
+    document's 0-based page numbers; default 0, 1, …)."""
+    import numpy as np
+
+    engine = _engine()
+    out = []
+    for index, image in enumerate(images):
+        page = page_numbers[index] if page_numbers is not None else index
+        raw, _ = engine(np.asarray(image.convert("RGB")))
+        out.append(page_boxes(raw or [], page))
+        log.debug("OCR page %d: %d boxes", page, len(out[-1]))
+    return out
+
+
+def read_images(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] = None) -> OcrResult:
+    """OCR page images into text, grids and per-cell provenance."""
+    result = layout(recognize(images, page_numbers))
+    if result.masked:
+        log.info("OCR: %d of %d boxes with digits below confidence %.2f were masked", result.masked,
+                 result.boxes, LOW_CONFIDENCE)
+    return result
+
+
+def ocr_pages(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] = None) -> tuple[str, list[Grid]]:
+    """For a PDF reader: OCR pages without a text layer into (text, grids); spans point into that text
+    (shift them by its offset when it is appended to a longer text), ``Grid.page`` is from ``page_numbers``."""
+    result = read_images(images, page_numbers)
+    return result.text, result.grids
+
+
+def open_image(data: bytes) -> list["Image"]:
+    """An image file's frames (a multi-page TIFF has several) as page images; InputError if unreadable."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_PIXELS:
+            raise InputError(f"image of {image.width} × {image.height} pixels is beyond the {MAX_PIXELS:,} a "
+                             "scanned page can have")
+        frames = []
+        for index in range(min(getattr(image, "n_frames", 1), MAX_PAGES)):
+            image.seek(index)
+            frames.append(image.convert("RGB"))
+        return frames
+    except InputError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InputError(f"not a readable image: {exc}") from None
+
+
+__all__ = ["LOW_CONFIDENCE", "OcrBox", "OcrCell", "OcrResult", "engine_name", "layout", "ocr_pages",
+           "open_image", "page_boxes", "read_images", "recognize"]
