@@ -109,7 +109,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         out = Path(args.out)
         records = out if args.format == "jsonl" else out.with_name(out.name + ".records.jsonl")
         budget = Budget(timeout=args.file_timeout, memory=args.file_memory)
-        result = run_batch(args.paths, records, mode=mode, llm=client, jobs=args.jobs, quiet=args.quiet, budget=budget)
+        if getattr(args, "llm_batch", False) and mode != "rules":  # the LLM calls through the Batch API
+            from giextract.llm.batch_api import run_llm_batch
+
+            result = run_llm_batch(run_batch, args.paths, records, mode, config, quiet=args.quiet)
+        else:
+            result = run_batch(args.paths, records, mode=mode, llm=client, jobs=args.jobs, quiet=args.quiet, budget=budget)
         if args.format != "jsonl":
             from giextract.export import write_csv, write_parquet
             from giextract.views.panel import write_panel
@@ -288,6 +293,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ex.add_argument("--file-memory", type=_size, default=2 << 30, metavar="SIZE",
                     help="batch: address-space budget per worker process, e.g. 2G, 500M (default 2G)")
     _llm_options(ex)
+    ex.add_argument("--llm-batch", action="store_true",
+                    help="folder runs: send the LLM calls through the OpenAI Batch API (/v1/files, /v1/batches; "
+                         "about half the price, results within 24 h; resumable). Untested against a hosted API")
     ex.set_defaults(func=cmd_extract)
     be = sub.add_parser("bench", help="reports/second and peak memory of the rules path")
     be.add_argument("--corpus", default="eval/sources", help="folder of .txt reports (default: the eval set)")
