@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from giextract.evaluation.gold import DEFAULT_EVAL_DIR, gold_files, load
-from giextract.evaluation.layouts.render import LAYOUTS, has_tables, render
+from giextract.evaluation.layouts import ocr as ocr_layout
+from giextract.evaluation.layouts.render import LAYOUTS, OCR_LAYOUTS, has_tables, render
 from giextract.evaluation.score import LAYOUT_OUTCOMES, flagged_paths, judge_printed
 
 log = logging.getLogger(__name__)
@@ -66,9 +67,10 @@ def run_matrix(seeds: int = 1, layouts: Optional[Iterable[str]] = None, eval_dir
                reports: Optional[Iterable[str]] = None) -> dict[str, Any]:
     started = time.perf_counter()
     names = list(layouts or LAYOUTS)
-    unknown = [n for n in names if n not in LAYOUTS]
+    unknown = [n for n in names if n not in LAYOUTS and n not in ocr_layout.OCR_LAYOUT_NAMES]
     if unknown:
-        raise ValueError(f"unknown layout(s) {', '.join(unknown)}; known: {', '.join(LAYOUTS)}")
+        raise ValueError(f"unknown layout(s) {', '.join(unknown)}; known: {', '.join(LAYOUTS)}, "
+                         f"{', '.join(ocr_layout.OCR_LAYOUT_NAMES)}")
     per_layout: dict[str, Counter] = {n: Counter() for n in names}
     files: list[dict[str, Any]] = []
     golds = matrix_reports(eval_dir, reports)
@@ -76,11 +78,26 @@ def run_matrix(seeds: int = 1, layouts: Optional[Iterable[str]] = None, eval_dir
         for gold_path in golds:
             gold = load(gold_path)
             for layout in names:
+                ocr = layout in ocr_layout.OCR_LAYOUT_NAMES
+                if ocr and gold_path.stem not in ocr_layout.OCR_REPORTS:
+                    continue  # OCR costs seconds a page: scanned layouts run on a few reports
                 for seed in range(seeds):
-                    rendered = render(gold, layout, seed, name=gold_path.stem)
-                    target = Path(tmp) / rendered.filename
-                    target.write_bytes(rendered.data)
-                    result = score_file(target, rendered.truth)
+                    if layout in ocr_layout.CORPUS_DPI:
+                        scanned = ocr_layout.corpus_scan(gold, layout, seed, eval_dir)
+                        if scanned is None:
+                            break
+                        data, truth, filename = *scanned, f"{gold_path.stem}.{layout}.s{seed}.tif"
+                    else:
+                        rendered = render(gold, layout, seed, name=gold_path.stem)
+                        data, truth, filename = rendered.data, rendered.truth, rendered.filename
+                    target = Path(tmp) / filename
+                    target.write_bytes(data)
+                    began = time.perf_counter()
+                    result = score_file(target, truth)
+                    result["seconds"] = round(time.perf_counter() - began, 2)
+                    if ocr:
+                        result["pages"] = ocr_layout.page_count(data)
+                        per_layout[layout].update(pages=result["pages"], ocr_ms=int(result["seconds"] * 1000))
                     target.unlink()
                     per_layout[layout].update(result["cells"])
                     files.append({"report": gold_path.stem, "layout": layout, "seed": seed, **result})
@@ -88,10 +105,17 @@ def run_matrix(seeds: int = 1, layouts: Optional[Iterable[str]] = None, eval_dir
     return {
         **_commit(), "seeds": seeds, "reports": [p.stem for p in golds], "layouts": names,
         "files": len(files), "seconds": round(time.perf_counter() - started, 1),
-        "by_layout": {n: {k: per_layout[n].get(k, 0) for k in COUNTS} for n in names},
+        "by_layout": {n: {k: per_layout[n].get(k, 0) for k in COUNTS} | _per_page(per_layout[n]) for n in names},
         "overall": {k: overall.get(k, 0) for k in COUNTS},
         "details": files,
     }
+
+
+def _per_page(counts: Counter) -> dict[str, Any]:
+    """Pages and seconds per page (extraction, OCR included, on the engine's one thread) of a scanned layout."""
+    if not counts.get("pages"):
+        return {}
+    return {"pages": counts["pages"], "seconds_per_page": round(counts["ocr_ms"] / 1000 / counts["pages"], 1)}
 
 
 def render_matrix(result: dict[str, Any]) -> str:
@@ -106,7 +130,8 @@ def render_matrix(result: dict[str, Any]) -> str:
         total = sum(counts.get(o, 0) for o in LAYOUT_OUTCOMES)
         share = f"{counts.get('right', 0) / total:.3f}" if total else "—"
         lines.append(f"{name:16}{total:>8}" + "".join(f"{counts.get(o, 0):>9}" for o in LAYOUT_OUTCOMES) + f"{share:>9}"
-                     + f"{counts.get('numbers_printed', 0):>9}{counts.get('numbers_right', 0):>10}")
+                     + f"{counts.get('numbers_printed', 0):>9}{counts.get('numbers_right', 0):>10}"
+                     + (f"  {counts['pages']} pages, {counts['seconds_per_page']} s/page" if counts.get("pages") else ""))
     errors = Counter(d["error"].split(":")[0] for d in result["details"] if d.get("error"))
     if errors:
         lines.append("errors: " + "; ".join(f"{k} x{v}" for k, v in errors.items()))

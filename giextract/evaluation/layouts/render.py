@@ -8,6 +8,7 @@ from typing import Any, Callable, Optional
 
 from giextract.evaluation.layouts import docx as docx_layout
 from giextract.evaluation.layouts import html as html_layout
+from giextract.evaluation.layouts import ocr as ocr_layout
 from giextract.evaluation.layouts import pdf as pdf_layout
 from giextract.evaluation.layouts import text as text_layout
 from giextract.evaluation.layouts.build import build_document
@@ -58,6 +59,12 @@ LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (
 )}
 
 
+# Opt-in (eval --layouts --ocr): the ruled PDF scanned to a TIFF and read back by OCR.
+OCR_LAYOUTS: dict[str, Layout] = {name: Layout(name, ".tif", ocr_layout.ruled_scan(dpi), ("", "—"),
+                                               description=f"ruled PDF scanned at {dpi} dpi (≤1° turn, JPEG)")
+                                  for name, dpi in ocr_layout.RULED_DPI.items()}
+
+
 @dataclass
 class Rendered:
     name: str
@@ -76,9 +83,9 @@ class Rendered:
 def render(gold: dict[str, Any], layout: str, seed: int = 0, name: Optional[str] = None) -> Rendered:
     """Render ``gold`` (a gold JSON of eval/gold) in ``layout`` (a key of LAYOUTS) with noise drawn from
     ``seed``."""
-    if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
-    spec = LAYOUTS[layout]
+    spec = LAYOUTS.get(layout) or OCR_LAYOUTS.get(layout)
+    if spec is None:
+        raise ValueError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}, {', '.join(OCR_LAYOUTS)}")
     name = name or str(gold.get("file", "report")).rsplit(".", 1)[0]
     rng = random.Random(f"{name}|{layout}|{seed}")
     style = Style(blank=rng.choice(spec.blanks), na=rng.choice(("/", "—")), blank_zero_rows=spec.blank_zero_rows,
