@@ -220,8 +220,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.layouts:
         from giextract.evaluation.run import main_layouts
 
+        layouts = args.layout
+        if args.ocr:  # the scanned layouts, beside the chosen (or every) default one
+            from giextract.evaluation.layouts.ocr import OCR_LAYOUT_NAMES
+            from giextract.evaluation.layouts.render import LAYOUTS
+
+            layouts = (layouts or list(LAYOUTS)) + [n for n in OCR_LAYOUT_NAMES if n not in (layouts or ())]
         try:
-            return main_layouts(args.seeds, args.layout, args.json, args.counts_only)
+            return main_layouts(args.seeds, layouts, args.json, args.counts_only)
         except ValueError as exc:
             log.error("%s", exc)
             return 2
@@ -321,6 +327,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     help="layout matrix: every gold report with tables rendered in every layout, read back, scored")
     ev.add_argument("--seeds", type=int, default=2, help="--layouts: noise seeds per report and layout (default 2)")
     ev.add_argument("--layout", action="append", help="--layouts: only this layout (repeatable)")
+    ev.add_argument("--ocr", action="store_true",
+                    help="--layouts: add the scanned layouts (needs giextract[ocr]; a few reports, minutes a seed)")
     ev.add_argument("--counts-only", action="store_true",
                     help="--layouts --json: counts per file, no per-cell lists (eval/baseline-layouts.json)")
     ev.set_defaults(func=cmd_eval)
