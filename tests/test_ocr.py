@@ -156,3 +156,17 @@ def test_a_real_scan_read_by_the_bundled_engine(tmp_path: Path) -> None:
     assert cells.get("silent", 0) == 0
     assert cells["numbers_right"] >= 0.9 * cells["numbers_printed"] > 0
     assert "PP-OCRv4" in result["extracted_with"]
+
+
+def test_a_table_running_onto_the_next_page_stays_one_grid() -> None:
+    page0 = [[_quad(100, 100, 300, 140), "信息内容", 0.99], [_quad(500, 100, 700, 140), "本年处理决定数量", 0.99],
+             [_quad(100, 160, 300, 200), "行政许可", 0.99], [_quad(580, 160, 620, 200), "12", 0.99],
+             [_quad(380, 1500, 420, 1530), "— 1 —", 0.9]]  # the page footer
+    page1 = [[_quad(100, 90, 300, 130, -0.5), "行政处罚", 0.99], [_quad(570, 90, 630, 130, -0.5), "340", 0.99],
+             [_quad(100, 150, 300, 190, -0.5), "行政强制", 0.99], [_quad(580, 150, 620, 190, -0.5), "7", 0.99]]
+    result = ocr.layout([ocr.page_boxes(page0, 0), ocr.page_boxes(page1, 1)])
+    assert len(result.grids) == 1 and result.grids[0].page == 0
+    grid = result.grids[0]
+    rows = [[c.text for c in grid.own_cells(r)] for r in range(grid.n_rows)]
+    assert rows == [["信息内容", "本年处理决定数量"], ["行政许可", "12"], ["— 1 —"], ["行政处罚", "340"], ["行政强制", "7"]]
+    assert {m.read: m.page for m in result.cells[0]}["340"] == 1

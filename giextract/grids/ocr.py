@@ -265,25 +265,23 @@ def _table_cells(lines: list[list[OcrBox]]) -> tuple[list[Placed], list[OcrCell]
 
 
 def layout(pages: Sequence[list[OcrBox]]) -> OcrResult:
-    """Boxes of each page (in page order) → text, grids and cell provenance."""
+    """Boxes of each page (in page order) → text, grids and cell provenance. The pages' lines are read as
+    one sequence, so a table running onto the next page (its footer and header lines between) stays one
+    grid; ``Grid.page`` is the page it starts on, each ``OcrCell.page`` its own."""
     writer = TextWriter()
     cells: list[list[OcrCell]] = []
-    for boxes in pages:
-        if not boxes:
-            continue
-        page = boxes[0].page
-        lines = _lines(boxes)
-        width = max(b.level[2] for b in boxes) - min(b.level[0] for b in boxes)
-        blocks = _tables(lines, width)
-        i = 0
-        for start, end in blocks + [(len(lines), len(lines))]:
-            for line in lines[i:start]:
-                writer.line(_join([_shown(b) for b in line]))
-            if start < end:
-                placed, meta = _table_cells(lines[start:end])
-                if writer.table(placed, "ocr", page=page) is not None:
-                    cells.append(meta)
-            i = end
+    lines = [line for boxes in pages if boxes for line in _lines(boxes)]
+    width = max((max(b.level[2] for b in boxes) - min(b.level[0] for b in boxes) for boxes in pages if boxes),
+                default=0.0)
+    i = 0
+    for start, end in _tables(lines, width) + [(len(lines), len(lines))]:
+        for line in lines[i:start]:
+            writer.line(_join([_shown(b) for b in line]))
+        if start < end:
+            placed, meta = _table_cells(lines[start:end])
+            if writer.table(placed, "ocr", page=lines[start][0].page) is not None:
+                cells.append(meta)
+        i = end
     masked = sum(b.low for boxes in pages for b in boxes)
     return OcrResult(writer.text(), writer.grids, cells, len(pages), sum(map(len, pages)), masked)
 
