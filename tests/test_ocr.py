@@ -170,3 +170,15 @@ def test_a_table_running_onto_the_next_page_stays_one_grid() -> None:
     rows = [[c.text for c in grid.own_cells(r)] for r in range(grid.n_rows)]
     assert rows == [["信息内容", "本年处理决定数量"], ["行政许可", "12"], ["— 1 —"], ["行政处罚", "340"], ["行政强制", "7"]]
     assert {m.read: m.page for m in result.cells[0]}["340"] == 1
+
+
+def test_a_digit_read_as_a_letter_masks_its_row() -> None:
+    # `规章 1 0 11` with the 1 read as `l`: left alone, a text reader one cell short splits 11 into 1 | 1.
+    raw = [[_quad(100, 100, 300, 140), "规章", 0.99], [_quad(400, 100, 420, 140), "l", 0.9],
+           [_quad(600, 100, 620, 140), "0", 0.95], [_quad(800, 100, 840, 140), "11", 0.99],
+           [_quad(100, 160, 300, 200), "规范性文件", 0.99], [_quad(400, 160, 420, 200), "8", 0.99],
+           [_quad(600, 160, 640, 200), "—", 0.99], [_quad(800, 160, 840, 200), "66", 0.99]]
+    result = ocr.layout([ocr.page_boxes(raw, 0)])
+    rows = [[c.text for c in result.grids[0].own_cells(r)] for r in range(2)]
+    assert rows == [["规章", "l", "?", "??"], ["规范性文件", "8", "—", "66"]]
+    assert {m.read for m in result.cells[0] if m.masked} == {"0", "11"}

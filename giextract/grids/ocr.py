@@ -14,7 +14,7 @@ Each table is written one line per grid row (``| c1 | c2 |``, see :mod:`giextrac
 spans point into the OCR text. Every cell keeps its page, bounding box (pixels of the page image, before
 deskewing) and the engine's confidence in :class:`OcrCell`. A box holding digits read with confidence
 below :data:`LOW_CONFIDENCE` is written with its digits replaced by ``?``, and so are the other numbers of
-its table row: no reader can take them for numbers (nor split a neighbour to fill the gap), so they come
+its table row (also when a cell of the row reads as neither a value nor words, such as ``l`` for ``1``): no reader can take them for numbers (nor split a neighbour to fill the gap), so they come
 out ``unread``, never silently ``ok``; what the engine read stays in ``OcrCell.read``.
 """
 from __future__ import annotations
@@ -43,6 +43,9 @@ MAX_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 MP
 MAX_PAGES = 200  # of a multi-page TIFF
 MAX_SIDE = 4000  # the engine downscales images beyond this before detection (its default, 2000, is ~170 dpi A4)
 _DIGIT = re.compile(r"\d")
+# A value cell as printed: a number (signed, decimal, with a unit) or a not-applicable/blank marker.
+_VALUE = re.compile(r"[-+−]?\d+(?:\.\d+)?\s*(?:%|万元|元|项|个|件|条)?|[/／—–\-－]+|无|&nbsp;")
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
 _CJK_END = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]$")
 _CJK_START = re.compile(r"^[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 BBox = tuple[float, float, float, float]
@@ -222,6 +225,12 @@ def _join(texts: list[str]) -> str:
     return out
 
 
+def _misread(box: OcrBox) -> bool:
+    """Neither a value nor words (``l``, ``o``, ``。`` where a number was printed): a digit misread."""
+    text = box.text.strip()
+    return not _IDEOGRAPH.search(text) and not _VALUE.fullmatch(text)
+
+
 def _shown(box: OcrBox, mask: bool = False) -> str:
     return _DIGIT.sub("?", box.text) if mask or box.low else box.text
 
@@ -236,9 +245,9 @@ def _table_cells(lines: list[list[OcrBox]]) -> tuple[list[Placed], list[OcrCell]
     placed: list[Placed] = []
     meta: list[OcrCell] = []
     for r, line in enumerate(lines):
-        # One unsure number masks its row's numbers: a text reader that found one cell short would split
-        # a neighbour (``66`` as 6 | 6) to fill it.
-        mask = any(b.low for b in line)
+        # One unsure number, or a cell that is neither a value nor words (``l`` for 1), masks its row's
+        # numbers: a text reader that found one cell short would split a neighbour (``11`` as 1 | 1).
+        mask = any(b.low for b in line) or (len(line) > 1 and any(_misread(b) for b in line))
         slots: dict[int, list[OcrBox]] = {}  # first column → the boxes in it
         spans: dict[int, int] = {}
         for box in line:
