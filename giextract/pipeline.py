@@ -20,7 +20,7 @@ from giextract.rules.validate import validate
 from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
 from giextract.grids.text import text_grids
 from giextract.tables.active import parse_active_disclosure
-from giextract.tables.fit import fit_active, fit_applications, fit_review, merge_fit, prefer_fit
+from giextract.tables.fit import BLANK_UNKNOWN, fit_active, fit_applications, fit_review, merge_fit, prefer_fit
 from giextract.tables.fit_statistics import fit_statistics, prefer_statistics_fit
 from giextract.tables.applications import parse_applications
 from giextract.tables.legacy_stats import parse_statistics_table
@@ -73,7 +73,9 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
                 "review_litigation": fit_review(doc, grids)} if grids else {}
         for name, keys, parse in stages:
             span = section_text(doc, raw, *keys)
-            table, table_findings = parse(*span) if span else (None, [])
+            # The text readers close up empty positions; over an OCR grid that would shift numbers.
+            ocr = any(g.kind in BLANK_UNKNOWN for g in doc.grids)
+            table, table_findings = parse(*span) if span and not ocr else (None, [])
             fit = merge_fit(name, fits.get(name), table, table_findings, era)
             if prefer_fit(name, fit, table, era):
                 table, table_findings = fit.values, fit.findings  # type: ignore[union-attr]

@@ -81,6 +81,7 @@ class PrintedRow:
     row: int
     n_cols: int = 0
     matched: Optional[str] = None
+    kind: str = ""
 
     def values_for(self, width: int) -> Optional[list[Optional[GridCell]]]:
         """The row's ``width`` value cells: as printed when the count matches; else by grid column when
@@ -116,6 +117,8 @@ def _is_value_text(text: str) -> bool:
         r"(?:减少?|增加?|[-+−])?\s*\d+(?:\.\d+)?\s*(?:万元|元|项|个|件|条)?", t))
 
 
+# Readers whose empty positions may be cells they missed (an OCR box not found), never known blanks.
+BLANK_UNKNOWN = {"ocr"}
 _NOT_A_LABEL = re.compile(r"\s*(?:#|[—\-–\s\d第页/]+$|表)")  # a heading, a page footer, a table title
 
 
@@ -140,19 +143,20 @@ def printed_rows(grids: Sequence[Grid]) -> list[PrintedRow]:
             if not labels and values and above is not None and not above.values and len(above.labels) == 1 \
                     and could_be_label(above.labels[0]):
                 labels = above.labels  # a label stranded on the line above its cells
-            out.append(PrintedRow(labels, values, g_index, r, grid.n_cols))
+            out.append(PrintedRow(labels, values, g_index, r, grid.n_cols, kind=grid.kind))
     return out
 
 
-def grid_cell(cell: Optional[GridCell], parse: CellParser) -> Cell:
-    """A printed grid cell as an output cell: blank stays blank (missing), / — 无 are not applicable, a
-    number the column's parser reads is ok with the span of its digits, anything else is unread."""
+def grid_cell(cell: Optional[GridCell], parse: CellParser, blank: str = "missing") -> Cell:
+    """A printed grid cell as an output cell: blank stays blank (missing; ``blank="unread"`` where the
+    reader cannot tell a blank from a cell it missed, as OCR), / — 无 are not applicable, a number the
+    column's parser reads is ok with the span of its digits, anything else is unread."""
     if cell is None or cell.span is None:
-        return Cell(value=None, raw="", status="missing")
+        return Cell(value=None, raw="", status=blank)  # type: ignore[arg-type]
     text = unicodedata.normalize("NFKC", cell.text).replace("\u00a0", " ").strip()
     span = cell.span
     if text in _BLANK:
-        return Cell(value=None, raw=cell.text, span=span, status="missing")
+        return Cell(value=None, raw=cell.text, span=span, status=blank)  # type: ignore[arg-type]
     if text in NOT_APPLICABLE:
         return Cell(value=None, raw=cell.text, span=span, status="not_applicable")
     value = parse(text)
@@ -264,7 +268,8 @@ def _fill(doc: Document, rows: Sequence[PrintedRow], template: Sequence[Template
                                     message=f"{table}: row {t.spec.key} ({t.spec.label}) not found in the table grid"))
         else:
             rows[i].matched = t.path
-            cells = [grid_cell(v, p) for v, p in zip(rows[i].values_for(len(t.columns)) or [], t.parsers)]
+            blank = "unread" if rows[i].kind in BLANK_UNKNOWN else "missing"
+            cells = [grid_cell(v, p, blank) for v, p in zip(rows[i].values_for(len(t.columns)) or [], t.parsers)]
         out[t.path] = dict(zip(t.columns, cells))
     return out, findings
 
