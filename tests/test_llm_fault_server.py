@@ -37,10 +37,12 @@ class FaultyModel(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self) -> None:  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        # Counted on arrival, before the body is read: a client that hits its deadline mid-send has still
+        # sent (and charged) the request.
         with FaultyModel.lock:
             FaultyModel.counter += 1
             n = FaultyModel.counter
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
         time.sleep(LATENCY)
         if n % 5 == 0:
             return self._send(429, {"error": "rate limited"}, {"retry-after": "0"})
