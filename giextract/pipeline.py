@@ -161,6 +161,9 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
     improvements = section_text(doc, raw, "improvements")
     report.problems_improvements = split_narrative(doc, problems, improvements)
     report.other_matters = _other_matters(doc, raw)
+    # read (above) → draft report → validate → LLM stage → validate again → report
+    checked = validate(report)
+    report.findings += checked
     if mode == "naive":
         from giextract.llm.naive import apply_naive
 
@@ -168,10 +171,13 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
         report.findings = [f for f in report.findings if f.rule in ("encoding", "truncated")]
         report.findings += apply_naive(report, doc, era, llm)  # type: ignore[arg-type]
     elif mode != "rules":
+        from giextract.core.draft import draft_of
         from giextract.llm.stage import apply_llm  # only LLM modes import openai/instructor
 
-        report.findings += apply_llm(report, doc, raw, era, llm, hybrid=mode == "hybrid")  # type: ignore[arg-type]
-    report.findings += validate(report)
+        draft = draft_of(report)  # per cell, why the rules' reading is in doubt
+        report.findings += apply_llm(report, doc, raw, era, llm, hybrid=mode == "hybrid", draft=draft)  # type: ignore[arg-type]
+    if mode != "rules":  # the first validation described the draft; validate what the stage left
+        report.findings = [f for f in report.findings if not any(f is c for c in checked)] + validate(report)
     prose = section_text(doc, raw, "overview")
     if prose:
         report.findings += u6(report, doc.text[prose[0]:prose[1]])

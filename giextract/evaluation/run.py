@@ -155,11 +155,25 @@ def compare(current: dict[str, Any], previous: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def versus(base: dict[str, Any], other: dict[str, Any]) -> dict[str, int]:
+    """Cells ``other`` gets right that ``base`` does not (fixed) and the reverse (broken), per gold cell."""
+    def wrong(result: dict[str, Any]) -> set[tuple[str, str]]:
+        return {(name, w["path"]) for name, r in result["per_report"].items() for w in r["wrong"]}
+    shared = set(base["per_report"]) & set(other["per_report"])
+    a = {x for x in wrong(base) if x[0] in shared}
+    b = {x for x in wrong(other) if x[0] in shared}
+    return {"fixed": len(a - b), "broken": len(b - a)}
+
+
 def side_by_side(results: list[dict[str, Any]]) -> str:
-    lines = ["", f"{'mode':10}{'cell acc':>10}{'silent':>8}{'flagged':>9}{'narr F1':>9}{'tokens/report':>15}"]
+    lines = ["", f"{'mode':10}{'cell acc':>10}{'silent':>8}{'flagged':>9}{'narr F1':>9}{'tokens/report':>15}"
+                 f"{'fixed vs rules':>16}{'broken vs rules':>17}"]
+    rules = next((r for r in results if r["mode"] == "rules"), None)
     for r in results:
+        vs = versus(rules, r) if rules is not None else {}
         lines.append(f"{r['mode']:10}{_fmt(r['cells']['accuracy']):>10}{r['silent_wrong']:>8}{r['cells']['flagged']:>9}"
-                     f"{_fmt(r['narrative']['f1']):>9}{r['usage']['tokens_per_report']:>15.0f}")
+                     f"{_fmt(r['narrative']['f1']):>9}{r['usage']['tokens_per_report']:>15.0f}"
+                     f"{vs.get('fixed', '—'):>16}{vs.get('broken', '—'):>17}")
     return "\n".join(lines)
 
 

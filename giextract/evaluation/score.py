@@ -62,13 +62,15 @@ def _same(a: Any, b: Any) -> bool:
 
 def judge_cell(report: Report, path: str, gold: Any, flagged_paths: set[str]) -> CellVerdict:
     got, present = _value_of(report, path)
+    cell = report.cell(path)
+    if cell is not None and cell.status == "unverified":  # a model value the rules could not confirm
+        return CellVerdict(path, gold, got, "flagged")  # is never counted correct, and never silent
     if _same(gold, got):
         return CellVerdict(path, gold, got, "correct")
     if not present or (got is None and gold is not None):
         return CellVerdict(path, gold, got, "missing")
     if gold is None:
         return CellVerdict(path, gold, got, "spurious")
-    cell = report.cell(path)
     if (cell is not None and cell.status == "ambiguous") or path in flagged_paths:
         return CellVerdict(path, gold, got, "flagged")
     return CellVerdict(path, gold, got, "silent")

@@ -1,76 +1,120 @@
-"""Putting LLM answers into a report: `llm` mode takes them all; `hybrid` keeps the rules' cells and lets
-the model fill only what rules left missing, ambiguous or rule-breaking, saying so where they disagree."""
+"""Putting LLM answers into a report: `llm` mode takes them wherever they are grounded; `hybrid` keeps
+the rules' cells and lets the model fill only what the draft doubts (unread, not located, ambiguous,
+named by a failed equation). A model number is `ok` only when the printed table and its equations
+confirm it; otherwise it is `unverified` with a finding, or the rules' reading stays."""
 from __future__ import annotations
 
 from typing import Optional
 
-from giextract.core.model import Cell, Finding, ProseFact, Report
-from giextract.templates.tables import (
-    ACTIVE_DISCLOSURE, APPLICATION_COLUMNS, APPLICATIONS, REVIEW_COLUMNS, REVIEW_GROUPS,
-)
-
-# Findings that mean "this cell's number cannot be trusted as it stands". An `ambiguous` finding is not
-# one of them: it also names the cells that every reading agrees on, and those the rules have settled.
-DOUBT_RULES = {"R1", "R2", "R3", "R4", "R5", "R6", "missing_row"}
+from giextract.core.draft import EQUATION_RULES, Draft
+from giextract.core.model import Cell, Finding, Number, ProseFact, Report
+from giextract.llm.grounding import RowView, reading
+from giextract.rules.validate import validate
 
 
-def skeleton(table: str, era: str) -> dict:  # type: ignore[type-arg]
-    """An all-missing grid of the era's shape, for a table the rules could not read at all."""
-    if table == "applications":
-        return {r.key: {c: Cell.missing() for c in APPLICATION_COLUMNS} for r in APPLICATIONS[era].rows}
-    if table == "review_litigation":
-        return {g: {c: Cell.missing() for c in REVIEW_COLUMNS} for g in REVIEW_GROUPS}
-    return {s.key: {r.key: {c: Cell.missing() for c in s.columns} for r in s.rows} for s in ACTIVE_DISCLOSURE[era]}
+def table_needs_llm(draft: Draft, table: str) -> bool:
+    """Hybrid sends a table only when the draft doubts some of its cells."""
+    return bool(draft.doubtful(table))
 
 
-def doubtful_cells(report: Report, table: str) -> set[str]:
-    """Cells of ``table`` that are not a trustworthy rules value."""
-    named = {c for f in report.findings if f.rule in DOUBT_RULES for c in f.cells}
-    doubtful = {p for p, cell in report.iter_cells()
-                if p.startswith(table + ".") and (cell.status in ("missing", "ambiguous") or p in named)}
-    return doubtful
+def _unverified(path: str, value: Number, why: str) -> tuple[Cell, Finding]:
+    cell = Cell(value=value, raw="", span=None, source="llm", status="unverified")
+    return cell, Finding(rule="llm_unverified", severity="warning", cells=[path],
+                         message=f"{path}: the LLM read {value}, {why}; kept as unverified")
 
 
-def table_needs_llm(report: Report, table: str) -> bool:
-    return getattr(report, table) is None or bool(doubtful_cells(report, table))
-
-
-def merge_table(report: Report, table: str, era: str, llm_cells: dict[str, Cell], hybrid: bool,
-                verified: bool = True) -> list[Finding]:
-    """Put the LLM's cells of ``table`` into ``report``. ``verified`` is False when the answer failed
-    validation after its re-asks: hybrid then lets it fill only cells the rules left missing."""
+def merge_table(report: Report, draft: Optional[Draft], table: str, llm_cells: dict[str, Cell],
+                views: dict[str, RowView], verified: bool = True) -> tuple[list[Finding], dict[str, Cell]]:
+    """Put the LLM's cells of ``table`` into ``report``. ``draft`` is None in llm mode (the model's value
+    is taken wherever it is grounded); in hybrid only the draft's doubtful cells are open. A value is
+    placed as ``ok`` only when a printed reading of its own position confirms it (``grounding``), else
+    as ``unverified`` where the rules have no number, with a finding either way. ``verified`` is False
+    when the answer failed validation after its re-asks: it then fills only cells the rules could not
+    read. Returns the findings and the rules' cells that grounded model values replaced (for ``confirm``)."""
     findings: list[Finding] = []
-    if getattr(report, table) is None:
-        setattr(report, table, skeleton(table, era))
-    doubtful = doubtful_cells(report, table) if hybrid else None
+    placed: dict[str, Cell] = {}
+    doubtful = draft.doubtful(table) if draft is not None else None
     rejected = _rejected_readings(report, table, llm_cells, findings)
     for path, llm_cell in llm_cells.items():
         current: Optional[Cell] = report.cell(path)
-        if current is None or path in rejected:
+        if current is None or path in rejected or llm_cell.value is None:
             continue
-        if hybrid and (path not in doubtful or (not verified and current.status != "missing")):  # type: ignore[operator]
-            if current.is_number and llm_cell.value != current.value:
+        value = llm_cell.value
+        if doubtful is not None and path not in doubtful:
+            if current.is_number and value != current.value:
                 findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[path],
-                                        message=f"{path}: rules read {current.value}, the LLM read {llm_cell.value}; "
+                                        message=f"{path}: rules read {current.value}, the LLM read {value}; "
                                                 "the rules value is kept"))
             continue
-        if not hybrid:
-            # llm mode takes the model's value, but the rules' reading still checks it.
-            if current.is_number and llm_cell.value != current.value:
+        if current.is_number and value == current.value:
+            continue  # the model agrees with the rules: nothing to change
+        open_cell = current.status == "unread" or (doubtful is None and current.status != "ambiguous")
+        if not verified and not open_cell:
+            if current.is_number:
                 findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[path],
-                                        message=f"{path}: the LLM read {llm_cell.value}, the rules read {current.value}"))
-            elif not current.is_number and table == "active_disclosure":
-                findings.append(Finding(rule="llm_unchecked", severity="warning", cells=[path],
-                                        message=f"{path}: from the LLM, and no rule or rules reading can check it"))
+                                        message=f"{path}: rules read {current.value}, the LLM read {value} in an "
+                                                "answer that failed validation; the rules value is kept"))
+            continue
+        ground = reading(views, path, value)
         if current.status == "ambiguous":
-            if llm_cell.value not in current.candidates:  # also where no finding lists the row's readings
+            if value not in current.candidates:
                 findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[path],
-                                        message=f"{path}: the LLM read {llm_cell.value}, which is none of the "
+                                        message=f"{path}: the LLM read {value}, which is none of the "
                                                 f"readings the rules allow {current.candidates}; left ambiguous"))
                 continue
             findings.append(Finding(rule="llm_choice", severity="warning", cells=[path],
-                                    message=f"{path}: the LLM chose {llm_cell.value} among {current.candidates}"))
-        report.set_cell(path, llm_cell)
+                                    message=f"{path}: the LLM chose {value} among {current.candidates}"))
+            placed[path] = current
+            report.set_cell(path, Cell(value=value, raw=current.raw, span=current.span, source="llm",
+                                       unit=current.unit))
+            continue
+        if ground is None:
+            if current.status != "unread":  # a rules reading (a number, a blank) stays; the other is noted
+                shown = current.value if current.is_number else current.status
+                findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[path],
+                                        message=f"{path}: rules read {shown}, the LLM read {value}, which "
+                                                "no printed cell at this row and column reads; the rules reading is kept"))
+                continue
+            cell, finding = _unverified(path, value, "which no printed cell at this row and column reads")
+            report.set_cell(path, cell)
+            findings.append(finding)
+            continue
+        placed[path] = current
+        report.set_cell(path, Cell(value=value, raw=ground.raw, span=ground.span, source="llm", unit=ground.unit))
+    return findings, placed
+
+
+def confirm(report: Report, placed: dict[str, Cell], rounds: int = 4) -> list[Finding]:
+    """The table equations (R1–R6) must hold with every model value placed as ``ok``: a model value named
+    by a failed equation goes back to the rules' number it replaced, or, where the rules had none,
+    becomes ``unverified``. Every model value that stays ``ok`` is named by an info finding."""
+    findings: list[Finding] = []
+    open_paths = dict(placed)
+    for _ in range(rounds):
+        broken = {}
+        for f in validate(report):
+            if f.rule in EQUATION_RULES:
+                for path in f.cells:
+                    if path in open_paths:
+                        broken.setdefault(path, f)
+        if not broken:
+            break
+        for path, f in broken.items():
+            before, model = open_paths.pop(path), report.cell(path)
+            value = model.value if model is not None else None
+            if before.is_number or before.status == "ambiguous":
+                report.set_cell(path, before)
+                findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[path],
+                                        message=f"{path}: the LLM read {value}, but {f.rule} fails with it; "
+                                                "the rules reading is kept"))
+            else:
+                cell, finding = _unverified(path, value, f"but {f.rule} fails with it ({f.message})")  # type: ignore[arg-type]
+                report.set_cell(path, cell)
+                findings.append(finding)
+    if open_paths:
+        findings.append(Finding(rule="llm_grounded", severity="info", cells=sorted(open_paths),
+                                message=f"{len(open_paths)} cell(s) from the LLM, each confirmed by the printed "
+                                        "cell at its row and column and by the table's equations"))
     return findings
 
 

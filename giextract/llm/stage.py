@@ -4,11 +4,15 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from giextract.core.model import ErrorRecord, Finding, Report
+from typing import Optional
+
+from giextract.core.draft import Draft, draft_of
+from giextract.core.model import Cell, ErrorRecord, Finding, Report
 from giextract.ingest.normalize import Document
 from giextract.llm import tasks
 from giextract.llm.client import LLMClient
-from giextract.llm.hybrid import doubtful_cells, merge_prose_facts, merge_table, table_needs_llm
+from giextract.llm.grounding import RowView, any_located, locate
+from giextract.llm.hybrid import confirm, merge_prose_facts, merge_table, table_needs_llm
 from giextract.llm.redact import redact
 from giextract.sections import RawSection, section_text
 
@@ -35,12 +39,16 @@ def _compare_statistics(report: Report, llm_rows: list) -> list[Finding]:  # typ
         rules_row = by_key.get(row.key) if row.key else None
         for name in ("value", "cumulative"):
             mine, theirs = getattr(rules_row, name, None) if rules_row else None, getattr(row, name)
-            if mine is not None and theirs is not None and mine.is_number and theirs.value != mine.value:
+            if theirs is None or theirs.value is None or (mine is not None and mine.is_number and theirs.value == mine.value):
+                continue  # the rules read the same number: confirmed
+            # Not confirmed by the rules: the model's value is kept, never as ok.
+            setattr(row, name, theirs.model_copy(update={"status": "unverified"}))
+            if mine is not None and mine.is_number:
                 findings.append(Finding(rule="llm_disagrees", severity="warning", cells=[f"statistics_table.{i}.{name}"],
                                         message=f"{row.label} {name}: the LLM read {theirs.value}, the rules read {mine.value}"))
-            elif theirs is not None and rules_row is None:
+            else:
                 findings.append(Finding(rule="llm_unchecked", severity="warning", cells=[f"statistics_table.{i}.{name}"],
-                                        message=f"{row.label} {name}: from the LLM, no rules reading to check it"))
+                                        message=f"{row.label} {name}: from the LLM, no rules reading to check it; unverified"))
     return findings
 
 
@@ -54,8 +62,16 @@ def _keep_rules_narrative(report: Report, policy: str) -> bool:
     return True  # "fallback"
 
 
+def _wanted_rows(draft: Draft, table: str, views: dict[str, RowView]) -> set[str]:
+    """The located rows holding a doubtful cell (a row the rules did not locate cannot ground an answer)."""
+    return {p.rsplit(".", 1)[0] for p in draft.doubtful(table) if views.get(p.rsplit(".", 1)[0], RowView("", ())).where}
+
+
 def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, client: LLMClient,
-              hybrid: bool) -> list[Finding]:
+              hybrid: bool, draft: Optional[Draft] = None) -> list[Finding]:
+    """The LLM stage. ``draft`` (hybrid): why each cell is doubtful; only those cells are asked about.
+    Every model number is placed ``ok`` only when grounded and the equations hold (``confirm``)."""
+    draft = draft if draft is not None else draft_of(report)
     findings: list[Finding] = []
     usage: Counter = Counter()
 
@@ -77,24 +93,34 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
             report.errors.append(output.error)
 
     if era in ("2019", "2021"):
+        placed: dict[str, Cell] = {}
         for table, key in TABLE_SECTIONS.items():
             span = section_text(doc, raw, key)
-            if span is None or (hybrid and not table_needs_llm(report, table)):
+            if hybrid and not table_needs_llm(draft, table):
                 continue
+            rules_cells = {p: c for p, c in report.iter_cells() if p.startswith(table + ".")}
+            views = locate(doc, table, era, span, rules_cells)
+            shown = views if hybrid and client.config.hybrid_grid and any_located(views) else None  # the located grid
+            if span is None and shown is None:
+                continue
+            wanted = _wanted_rows(draft, table, views) if shown is not None else None
+            if wanted is not None and not wanted:
+                continue  # every doubtful row is one the rules could not locate: nothing to ask about
             if table == "applications":
-                output = run(tasks.applications, span, era)
+                output = run(tasks.applications, span, era, shown, wanted)
             elif table == "review_litigation":
-                output = run(tasks.review, span)
+                output = run(tasks.review, span, shown, wanted)
             else:
-                only = doubtful_cells(report, table) if hybrid and report.active_disclosure else None
-                output = run(tasks.active_disclosure, span, era, only)
+                only = draft.doubtful(table) if hybrid else None
+                if wanted is not None:
+                    only = {p for p in only or () if p.rsplit(".", 1)[0] in wanted}
+                output = run(tasks.active_disclosure, span, era, only, shown)
             record(output)
-            if output.error is not None:
-                # Re-asks exhausted: in hybrid, the best attempt's cells only fill gaps; flagged either way.
-                for path in output.cells:
-                    findings.append(Finding(rule="llm_unverified", severity="warning", cells=[path],
-                                            message=f"{path}: from an LLM answer that failed validation"))
-            findings += merge_table(report, table, era, output.cells, hybrid, verified=output.error is None)
+            merged, replaced = merge_table(report, draft if hybrid else None, table, output.cells, views,
+                                           verified=output.error is None)
+            findings += merged
+            placed.update(replaced)
+        findings += confirm(report, placed)
     if era == "legacy" and not hybrid:
         span = section_text(doc, raw, "statistics_table")
         table_start = _statistics_start(report, doc)

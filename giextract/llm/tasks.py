@@ -9,6 +9,7 @@ from typing import Any, Optional
 from giextract.core.model import Cell, ErrorRecord, Item, Narrative, ProseFact, StatisticsRow
 from giextract.ingest.normalize import Document
 from giextract.llm.client import CallResult, LLMClient
+from giextract.llm.grounding import RowView, compact
 from giextract.llm.prompts import render
 from giextract.narrative import STOP as NARRATIVE_STOP
 from giextract.prose_facts import in_spans
@@ -56,8 +57,9 @@ class _NumberLocator:
         if pos >= 0:
             self.cursor = pos + len(text)
             span = self.doc.original_span(pos, pos + len(text))
-        raw = self.doc.original[span[0]:span[1]] if span else text
-        return Cell(value=number, raw=raw, span=span, source="llm", status="ok")
+        if span is None:  # not in the input: the model's value, never an invented raw text
+            return Cell(value=number, raw="", span=None, source="llm", status="unverified")
+        return Cell(value=number, raw=self.doc.original[span[0]:span[1]], span=span, source="llm", status="ok")
 
 
 def _section(doc: Document, span: Span) -> str:
@@ -113,12 +115,40 @@ def _full_items(doc: Document, span: Span, problems: list[str], improvements: li
     return out["p"], out["i"]
 
 
-def applications(client: LLMClient, doc: Document, span: Span, era: str) -> TaskOutput:
-    text = _section(doc, span)
-    rows = APPLICATIONS[era].rows
-    listing = "\n".join(f"- {r.key}: {r.ordinal}{r.label}" for r in rows)
-    context = {"section_text": text, "row_keys": [r.key for r in rows], "result_rows": RESULT_ROWS[era]}
-    result = client.fill(render("applications", text, rows=listing), ApplicationsOut, context)
+_GRID_TABLES = {
+    "applications": ("table 三 收到和处理政府信息公开申请情况",
+                     "every row's 总计 (total) equals the sum of its first six numbers; per column, "
+                     "new_received + carried_over = results_total + carried_forward."),
+    "review_litigation": ("table 四 政府信息公开行政复议、行政诉讼情况",
+                          "In each group total = upheld + corrected + other + pending."),
+    "active_disclosure": ("table 二 主动公开政府信息情况", "本年增/减 is signed (减39项 → -39)."),
+}
+
+
+def _grid_messages(table: str, views: "dict[str, RowView]", wanted: set[str], answer: str) -> tuple[list, str]:  # type: ignore[type-arg]
+    """The chat messages of a table task that shows the located grid (hybrid), and the text its
+    numbers are checked against (the compact table)."""
+    title, equations = _GRID_TABLES[table]
+    text = compact(views, wanted)
+    columns = " | ".join(dict.fromkeys(c for v in views.values() for c in v.columns)) if table != "active_disclosure" \
+        else "per sub-table, as listed below"
+    return render("table_grid", text, table=title, columns=columns, answer=answer, equations=equations), text
+
+
+def applications(client: LLMClient, doc: Document, span: Span, era: str,
+                 views: "Optional[dict[str, RowView]]" = None, wanted: Optional[set[str]] = None) -> TaskOutput:
+    """``views``/``wanted`` (hybrid): show the located grid and ask for the ``wanted`` rows only."""
+    rows = [r for r in APPLICATIONS[era].rows if wanted is None or f"applications.{r.key}" in wanted]
+    context = {"row_keys": [r.key for r in rows], "result_rows": RESULT_ROWS[era]}
+    if views is not None:
+        messages, text = _grid_messages("applications", views, wanted or set(), "Give one entry per marked row: "
+                                        "its row key and exactly 7 numbers.")
+    else:
+        text = _section(doc, span)
+        listing = "\n".join(f"- {r.key}: {r.ordinal}{r.label}" for r in rows)
+        messages = render("applications", text, rows=listing)
+    context["section_text"] = text
+    result = client.fill(messages, ApplicationsOut, context)
     out = TaskOutput(result=result)
     if isinstance(result.value, ApplicationsOut):
         locate = _NumberLocator(doc, span)
@@ -129,9 +159,15 @@ def applications(client: LLMClient, doc: Document, span: Span, era: str) -> Task
     return out
 
 
-def review(client: LLMClient, doc: Document, span: Span) -> TaskOutput:
-    text = _section(doc, span)
-    result = client.fill(render("review", text), ReviewOut, {"section_text": text})
+def review(client: LLMClient, doc: Document, span: Span, views: "Optional[dict[str, RowView]]" = None,
+           wanted: Optional[set[str]] = None) -> TaskOutput:
+    if views is not None:
+        messages, text = _grid_messages("review_litigation", views, wanted or set(views),
+                                        "Give the three groups, each with its five numbers.")
+    else:
+        text = _section(doc, span)
+        messages = render("review", text)
+    result = client.fill(messages, ReviewOut, {"section_text": text})
     out = TaskOutput(result=result)
     if isinstance(result.value, ReviewOut):
         locate = _NumberLocator(doc, span)
@@ -143,15 +179,21 @@ def review(client: LLMClient, doc: Document, span: Span) -> TaskOutput:
 
 
 def active_disclosure(client: LLMClient, doc: Document, span: Span, era: str,
-                      only: Optional[set[str]] = None) -> TaskOutput:
+                      only: Optional[set[str]] = None, views: "Optional[dict[str, RowView]]" = None) -> TaskOutput:
     """``only``: the dotted cell paths wanted (hybrid asks just for the rows rules could not settle)."""
-    text = _section(doc, span)
     wanted = [(s, r) for s in ACTIVE_DISCLOSURE[era] for r in s.rows
               if only is None or any(p.startswith(f"active_disclosure.{s.key}.{r.key}.") for p in only)]
     listing = "\n".join(f"- sub_table {s.key} ({s.heading}), row {r.key} ({r.label}): {len(s.columns)} numbers "
                         f"for columns {', '.join(s.columns)}" for s, r in wanted)
+    if views is not None:
+        rows = {f"active_disclosure.{s.key}.{r.key}" for s, r in wanted}
+        messages, text = _grid_messages("active_disclosure", views, rows,
+                                        "Give one entry per marked row: its sub_table key, row key and numbers:\n" + listing)
+    else:
+        text = _section(doc, span)
+        messages = render("active_disclosure", text, rows=listing)
     context = {"section_text": text, "row_widths": {(s.key, r.key): len(s.columns) for s, r in wanted}}
-    result = client.fill(render("active_disclosure", text, rows=listing), ActiveOut, context)
+    result = client.fill(messages, ActiveOut, context)
     out = TaskOutput(result=result)
     if isinstance(result.value, ActiveOut):
         locate = _NumberLocator(doc, span)
