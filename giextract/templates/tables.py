@@ -137,3 +137,12 @@ PROSE_HINTS: dict[tuple[str, str, str, str], str] = {
     ("2021", "art20_1", "normative_documents", "in_force"): r"现行有效(?:的)?(?:行政)?规范性文件\s*(\d+)\s*件",
     ("2019", "art20_1", "normative_documents", "newly_made"): r"新制作(?:的)?规范性文件\s*(\d+)\s*件",
 }
+
+# Column headings of table 二 as the templates print them (in the 2021 format the decisions column reads 本年处理决定数量).
+COLUMN_LABELS = {
+    "newly_made": "本年新制作数量", "newly_published": "本年新公开数量", "total_published": "对外公开总数量",
+    "previous_year_items": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量",
+    "procurement_items": "采购项目数量", "procurement_amount_wan_yuan": "采购总金额",
+    "issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数",
+    "fee_amount_wan_yuan": "本年收费金额（单位：万元）",
+}

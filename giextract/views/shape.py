@@ -6,17 +6,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from giextract.core.model import Report
-from giextract.templates.tables import (ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, APPLICATIONS, REVIEW_COLUMNS,
-                                        REVIEW_GROUPS)
+from giextract.templates.tables import (ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, APPLICATIONS, COLUMN_LABELS,
+                                        REVIEW_COLUMNS, REVIEW_GROUPS)
 
-# Column headings of the templates (templates.tables keeps column keys only).
-COLUMN_LABELS = {
-    "newly_made": "本年新制作数量", "newly_published": "本年新公开数量", "total_published": "对外公开总数量",
-    "previous_year_items": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量",
-    "procurement_items": "采购项目数量", "procurement_amount_wan_yuan": "采购总金额",
-    "issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数",
-    "fee_amount_wan_yuan": "本年收费金额（单位：万元）",
-}
 COLUMN_LABELS_2021 = {"decisions": "本年处理决定数量"}
 APPLICANT_LABELS = {"natural_person": "自然人", "commercial_enterprise": "商业企业", "research_institution": "科研机构",
                     "public_interest_org": "社会公益组织", "legal_service_org": "法律服务机构", "other_org": "其他",

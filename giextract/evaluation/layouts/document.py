@@ -13,15 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from giextract.templates.tables import (ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, APPLICATION_COLUMNS, APPLICATIONS,
-                                        REVIEW_COLUMNS, REVIEW_GROUPS, RowSpec)
+                                        COLUMN_LABELS, REVIEW_COLUMNS, REVIEW_GROUPS, RowSpec)
 
-COLUMN_LABELS = {
-    "newly_made": "本年新制作数量", "newly_published": "本年新公开数量", "total_published": "对外公开总数量",
-    "previous_year_items": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量",
-    "procurement_items": "采购项目数量", "procurement_amount_wan_yuan": "采购总金额",
-    "issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数",
-    "fee_amount_wan_yuan": "本年收费金额（单位：万元）",
-}
 DECISIONS_2021 = "本年处理决定数量"
 APPLICANT_LABELS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 REVIEW_LABELS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
