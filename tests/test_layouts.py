@@ -63,3 +63,37 @@ def test_misnumbered_headings_keep_their_tables_and_are_named_by_u8() -> None:
     assert [s.key for s in report.sections][:3] == ["overview", "active_disclosure", "applications"]
     u8 = [f.message for f in report.findings if f.rule == "U8"]
     assert u8 and "'三、主动公开政府信息情况' is numbered 三" in u8[0] and "active_disclosure 二、" in u8[0]
+
+
+ART20_2019_RUN_ON = ("二、主动公开政府信息情况\n第二十条第（五）项\n信息内容上一年项目数量本年增/减处理决定数量\n"
+                     "行政许可3652-393613\n其他对外管理服务事项///\n")
+
+
+def test_run_on_change_column_is_cut_after_its_sign_and_slash_blanks_glued_to_a_label() -> None:
+    """`3652-393613`: the minus belongs to the change column, the digits after it hide two cells, and
+    nothing says where they part (-39|3613 or -393|613 …): ambiguous with every cut, never unread or
+    guessed. `///` glued to its label is three blanks."""
+    report = giextract.extract_text("一、总体情况\n概述。\n" + ART20_2019_RUN_ON + "三、收到和处理政府信息公开申请情况\n")
+    row = report.active_disclosure["art20_5"]["administrative_licensing"]
+    assert row["previous_year_items"].value == 3652 and row["previous_year_items"].status == "ok"
+    assert row["change"].status == row["decisions"].status == "ambiguous"
+    assert set(row["change"].candidates) == {-3, -39, -393, -3936, -39361}
+    assert set(row["decisions"].candidates) == {93613, 3613, 613, 13, 3}
+    other = report.active_disclosure["art20_5"]["other_external_services"]
+    assert [c.status for c in other.values()] == ["not_applicable"] * 3
+
+
+def test_a_lifted_figure_is_not_taken_for_the_stranded_label_of_the_next_piece() -> None:
+    """A PDF-to-Markdown piece ends with a row whose blank cell's figure was lifted onto a line of its
+    own; the next piece opens with a row whose label was lost. The figure goes back to its row, and the
+    label-less row is placed by position, not labelled `0（含上年度转入部分）`."""
+    text = ("某局2020年政府信息公开工作年度报告\n一、总体情况\n概述。\n二、主动公开政府信息情况\n## 表一 主动公开政府信息情况\n\n"
+            "| 第二十条第 | 信息 | 本年新制 | 本年新公 |\n|---|---|---|---|\n| （一）项 | 内容 | 作数量 | 开数量 |\n"
+            "| 规章 | 0 | 0 | 0 |\n| 规范性文件 | 4 | 2 | 6 |\n| 行政许可 |  | 5 | 7 |\n\n"
+            "3（含上年度转入部分）\n\n|  | 8 | 1 | 9 |\n|---|---|---|---|\n| 行政处罚 | 2 | 0 | 2 |\n"
+            "| 行政强制 | 0 | 0 | 0 |\n\n三、收到和处理政府信息公开申请情况\n")
+    report = giextract.extract_text(text)
+    art20_5 = report.active_disclosure["art20_5"]
+    assert [c.value for c in art20_5["administrative_licensing"].values()] == [3, 5, 7]
+    assert [c.value for c in art20_5["other_external_services"].values()] == [8, 1, 9]
+    assert [c.value for c in report.active_disclosure["art20_6"]["administrative_penalty"].values()] == [2, 0, 2]

@@ -110,10 +110,10 @@ def text_grids(doc: Document, start: int = 0, end: int | None = None) -> list[Gr
         kind = "pipe" if bars else "tabs" if _tab_cells(text, s, e) else None
         if kind is None:
             if text[s:e].strip():
+                m = _LIFTED.match(text, s, e) if run else None
                 if run:
-                    m = _LIFTED.match(text, s, e)
                     close(m.span(1) if m else None)
-                loose = (s, e)
+                loose = None if m else (s, e)  # a lifted figure went back to its row: no stranded label
             continue
         if not run and loose is not None and text[loose[1]:s].count("\n") <= 2:
             run.append(("loose", loose[0], loose[1], []))

@@ -26,6 +26,9 @@ MAX_READINGS = MAX_STEPS  # the old name
 
 _INT_PIECE = re.compile(r"0|[1-9]\d*")
 _MONEY_RUN = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元)?")
+# A change column's sign glued to the digits after it (`3652-393613`: -39 and 3613, or -393 and 613 …).
+_SIGN = "-+−﹣－"
+_SIGNED_RUN = re.compile(rf"[{_SIGN}]\d+\s*")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ def _compositions(total: int, k: int, caps: Sequence[int]) -> Iterator[tuple[int
 def _max_cells(token: Token) -> int:
     if token.digits_only:
         return len(token.text)
+    if _SIGNED_RUN.fullmatch(token.text):
+        return len(token.text.strip()) - 1
     m = re.fullmatch(r"(\d+)(?:\.\d+)?\s*(?:万元|元)?", token.text)
     return len(m.group(1)) if m else 1
 
@@ -117,8 +122,9 @@ def _piece(tok: Token, a: int, b: int, col: int, n: int, parts: int, parse: Cell
     raw = tok.text[a:b]
     if tok.is_na:
         return Piece(raw, tok.start + a, tok.start + b, None, na=True)
-    if parts > 1 and ((col < n - 1 and not _INT_PIECE.fullmatch(raw))
-                      or (len(raw) > 1 and raw[0] == "0" and raw[1] != ".")):
+    digits = (raw[1:] if a == 0 and raw[:1] in _SIGN else raw).rstrip()  # the sign goes with the first piece
+    if parts > 1 and ((col < n - 1 and not _INT_PIECE.fullmatch(digits))
+                      or (len(digits) > 1 and digits[0] == "0" and digits[1] != ".")):
         return None
     value = parse(raw)
     return None if value is None else Piece(raw, tok.start + a, tok.start + b, value)
@@ -137,8 +143,9 @@ def _split_all(tokens: Sequence[Token], counts: Sequence[int], parsers: Sequence
             return
         tok = tokens[t]
         length = len(tok.text)
-        if counts[t] > 1 and not tok.digits_only and not _MONEY_RUN.fullmatch(tok.text):
-            return  # only digit runs (optionally ending in a money amount) can hide several cells
+        if counts[t] > 1 and not tok.digits_only and not _MONEY_RUN.fullmatch(tok.text) \
+                and not _SIGNED_RUN.fullmatch(tok.text):
+            return  # only digit runs (signed, or ending in a money amount) can hide several cells
         if left == 1:
             ends: Iterable[int] = (length,)
         else:

@@ -12,7 +12,8 @@ from giextract.core.model import Number, as_number
 VALUE_TOKEN = re.compile(
     r"(?P<signed>(?:减少?|增加?|[-+−﹣－])\s*\d+(?:\.\d+)?\s*(?:项|个|件)?)"
     r"|(?P<number>\d+(?:\.\d+)?(?:\s*(?:万元|元|项))?)"
-    r"|(?P<na>(?<![\u4e00-\u9fff])(?:/|／|—+|－|无)(?![\u4e00-\u9fff]))"
+    # a blank marker glued to a label (`服务事项///`) is one; one between two characters (`增/减`) is not
+    r"|(?P<na>(?:/|／|—+|－)(?![\u4e00-\u9fff—])|(?<![\u4e00-\u9fff])(?:/|／|—+|－|无)(?![\u4e00-\u9fff]))"
 )
 NOT_APPLICABLE = {"/", "／", "—", "——", "－", "无"}
 # No count or amount in a report has more integer digits (10^15 yuan is a thousand times China's GDP);
