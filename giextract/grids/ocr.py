@@ -45,7 +45,11 @@ MAX_SIDE = 4000  # the engine downscales images beyond this before detection (it
 _DIGIT = re.compile(r"\d")
 # A value cell as printed: a number (signed, decimal, with a unit) or a not-applicable/blank marker.
 _VALUE = re.compile(r"[-+−]?\d+(?:\.\d+)?\s*(?:%|万元|元|项|个|件|条)?|[/／—–\-－]+|无|&nbsp;")
+_FOLIO = re.compile(r"[-—–－_·.]*第?\d{1,4}页?(?:/\d{1,4}|共\d{1,4}页)?[-—–－_·.]*")
+_NUMBER = re.compile(r"[-+−]?\d+(?:\.\d+)?")
 _IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+# A box that is only a digit's look-alike: 一 or 丨 for 1, 〇 or 口 for 0, 二 for 2 (seen: 1 read as 一 at 150 dpi).
+_LOOKALIKE = re.compile(r"[一丨〇口二三]")
 _CJK_END = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]$")
 _CJK_START = re.compile(r"^[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 BBox = tuple[float, float, float, float]
@@ -81,6 +85,20 @@ class OcrCell:
     masked: bool
 
 
+@dataclass(frozen=True)
+class CellBox:
+    """Where a cell of the output text came from on the page: its span in the reader's text, page, bounding
+    box (image pixels for an image file, PDF points from the page's top left for a scanned PDF page), the
+    engine's lowest confidence for it, what it read and whether its digits were masked."""
+
+    span: tuple[int, int]
+    page: int
+    bbox: BBox
+    confidence: float
+    read: str
+    masked: bool
+
+
 @dataclass
 class OcrResult:
     text: str
@@ -89,6 +107,17 @@ class OcrResult:
     pages: int = 0
     boxes: int = 0
     masked: int = 0  # boxes whose digits were masked as low-confidence
+
+    def cell_boxes(self) -> list[CellBox]:
+        """Every OCR table cell with its span in :attr:`text`, page and bounding box."""
+        out = []
+        for grid, meta in zip(self.grids, self.cells):
+            for m in meta:
+                cell = grid.at(m.row, m.col)
+                if cell is not None and cell.span is not None and (cell.row, cell.col) == (m.row, m.col):
+                    out.append(CellBox(cell.span, m.page, tuple(round(v, 1) for v in m.bbox),  # type: ignore[arg-type]
+                                       round(m.confidence, 3), m.read, m.masked))
+        return out
 
 
 def engine_name() -> str:
@@ -100,6 +129,11 @@ def engine_name() -> str:
 
 
 _ENGINE: Any = None
+
+
+def engine() -> Any:
+    """The engine, loaded once per process; InputError naming the extra when it is not installed."""
+    return _engine()
 
 
 def _engine() -> Any:
@@ -136,7 +170,26 @@ def page_boxes(raw: Iterable[Any], page: int) -> list[OcrBox]:
     out = []
     for quad, text, score in items:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-        out.append(OcrBox(text.strip(), score, page, (min(xs), min(ys), max(xs), max(ys)), _level(quad, cos, sin)))
+        out += _split_values(OcrBox(text.strip(), score, page, (min(xs), min(ys), max(xs), max(ys)),
+                                    _level(quad, cos, sin)))
+    return out
+
+
+def _split_values(box: OcrBox) -> list[OcrBox]:
+    """A box the engine read as several numbers (``13 4`` over two narrow cells) as one box per number,
+    each with its share of the box's width by character position."""
+    parts = list(re.finditer(r"\S+", box.text))
+    if len(parts) < 2 or not all(_NUMBER.fullmatch(m.group()) for m in parts):
+        return [box]
+    n = len(box.text)
+    out = []
+    for m in parts:
+        a, b = m.start() / n, m.end() / n
+        bx = (box.bbox[0] + a * (box.bbox[2] - box.bbox[0]), box.bbox[1],
+              box.bbox[0] + b * (box.bbox[2] - box.bbox[0]), box.bbox[3])
+        lv = (box.level[0] + a * (box.level[2] - box.level[0]), box.level[1],
+              box.level[0] + b * (box.level[2] - box.level[0]), box.level[3])
+        out.append(OcrBox(m.group(), box.confidence, box.page, bx, lv))
     return out
 
 
@@ -163,7 +216,9 @@ def _merge_close(line: list[OcrBox]) -> list[OcrBox]:
     for box in line:
         prev = out[-1] if out else None
         height = min(box.level[3] - box.level[1], prev.level[3] - prev.level[1]) if prev else 0.0
-        if prev is not None and box.level[0] - prev.level[2] < 0.5 * height:
+        both_values = prev is not None and bool(_VALUE.fullmatch(prev.text) and _VALUE.fullmatch(box.text))
+        # Two numbers are two cells however close (``13`` ``4`` in narrow columns), never one phrase.
+        if prev is not None and not both_values and box.level[0] - prev.level[2] < 0.5 * height:
             out[-1] = OcrBox(_join([prev.text, box.text]), min(prev.confidence, box.confidence), box.page,
                              _union([prev, box], "bbox"), _union([prev, box], "level"))
         else:
@@ -226,9 +281,10 @@ def _join(texts: list[str]) -> str:
 
 
 def _misread(box: OcrBox) -> bool:
-    """Neither a value nor words (``l``, ``o``, ``。`` where a number was printed): a digit misread."""
+    """Neither a value nor words (``l``, ``o``, ``。`` where a number was printed, or a lone ``一``): a digit
+    misread."""
     text = box.text.strip()
-    return not _IDEOGRAPH.search(text) and not _VALUE.fullmatch(text)
+    return (not _IDEOGRAPH.search(text) and not _VALUE.fullmatch(text)) or bool(_LOOKALIKE.fullmatch(text))
 
 
 def _shown(box: OcrBox, mask: bool = False) -> str:
@@ -240,8 +296,15 @@ def _union(boxes: list[OcrBox], attr: str) -> BBox:
     return (min(r[0] for r in rects), min(r[1] for r in rects), max(r[2] for r in rects), max(r[3] for r in rects))
 
 
+def _folio(line: list[OcrBox]) -> bool:
+    """A line that is only a page number (``- 3 -``, ``第3页``): a footer inside a table running onto the
+    next page, which must not make a column of its own (an empty position that shifts a row's values)."""
+    return len(line) == 1 and bool(_FOLIO.fullmatch(line[0].text.replace(" ", "")))
+
+
 def _table_cells(lines: list[list[OcrBox]]) -> tuple[list[Placed], list[OcrCell]]:
-    cols = _columns([b for line in lines for b in line])
+    cols = _columns([b for line in lines if not _folio(line) for b in line]) or \
+        _columns([b for line in lines for b in line])
     placed: list[Placed] = []
     meta: list[OcrCell] = []
     for r, line in enumerate(lines):
@@ -254,6 +317,8 @@ def _table_cells(lines: list[list[OcrBox]]) -> tuple[list[Placed], list[OcrCell]
             ext = (box.level[0], box.level[2])
             hits = [k for k, col in enumerate(cols) if _overlaps(col, ext)] or \
                 [min(range(len(cols)), key=lambda k: abs((cols[k][0] + cols[k][1]) / 2 - (ext[0] + ext[1]) / 2))]
+            if len(hits) > 1 and _VALUE.fullmatch(box.text):  # a number fills one cell: the one it overlaps most
+                hits = [max(hits, key=lambda k: min(cols[k][1], ext[1]) - max(cols[k][0], ext[0]))]
             first = hits[0]
             taken = next((k for k in slots if k <= first < k + spans[k]), None)
             if taken is not None:  # two boxes in one column: one cell (a label the engine split)
@@ -297,14 +362,14 @@ def layout(pages: Sequence[list[OcrBox]]) -> OcrResult:
 
 def recognize(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] = None) -> list[list[OcrBox]]:
     """Run the engine on each page image; one list of boxes per page, numbered by ``page_numbers`` (the
-    document's 0-based page numbers; default 0, 1, …)."""
+    document's page numbers: an image file's frames from 0, a PDF's pages from 1; default 0, 1, …)."""
     import numpy as np
 
-    engine = _engine()
+    run = _engine()
     out = []
     for index, image in enumerate(images):
         page = page_numbers[index] if page_numbers is not None else index
-        raw, _ = engine(np.asarray(image.convert("RGB")))
+        raw, _ = run(np.asarray(image.convert("RGB")))
         out.append(page_boxes(raw or [], page))
         log.debug("OCR page %d: %d boxes", page, len(out[-1]))
     return out
@@ -319,11 +384,11 @@ def read_images(images: Iterable["Image"], page_numbers: Optional[Sequence[int]]
     return result
 
 
-def ocr_pages(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] = None) -> tuple[str, list[Grid]]:
-    """For a PDF reader: OCR pages without a text layer into (text, grids); spans point into that text
-    (shift them by its offset when it is appended to a longer text), ``Grid.page`` is from ``page_numbers``."""
-    result = read_images(images, page_numbers)
-    return result.text, result.grids
+def ocr_pages(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] = None) -> OcrResult:
+    """For a PDF reader: OCR pages without a text layer (``images`` may be a generator rendering them one at
+    a time); spans point into ``result.text`` (shift them by its offset when it is placed in a longer
+    text), ``Grid.page`` and each cell's page are from ``page_numbers``."""
+    return read_images(images, page_numbers)
 
 
 def open_image(data: bytes) -> list["Image"]:
@@ -346,5 +411,5 @@ def open_image(data: bytes) -> list["Image"]:
         raise InputError(f"not a readable image: {exc}") from None
 
 
-__all__ = ["LOW_CONFIDENCE", "OcrBox", "OcrCell", "OcrResult", "engine_name", "layout", "ocr_pages",
+__all__ = ["LOW_CONFIDENCE", "CellBox", "OcrBox", "OcrCell", "OcrResult", "engine", "engine_name", "layout", "ocr_pages",
            "open_image", "page_boxes", "read_images", "recognize"]

@@ -10,20 +10,32 @@ A page whose path objects can make a ruled table gets its tables from those path
 rest of the page's characters are written around the tables in reading order. A page whose drawing
 that reader does not follow (paths inside form XObjects, a rotated page, a flood of lines) goes to
 pdfplumber instead, which finds the tables and the text around them itself.
+
+A page without a text layer (or whose text is only a page number) that draws an image is a scan: it is
+rendered (at its image's own resolution, within 200–300 dpi) and read by the OCR reader (:mod:`giextract.grids.ocr`,
+the optional ``giextract[ocr]`` extra). A run of such pages is OCR'd as one sequence (a table running onto
+the next scanned page stays one grid) and its text written where the pages stand, so a mixed PDF keeps its
+text pages' text and page order; the OCR grids' spans are shifted to the document's offsets. Without the
+extra, a PDF that is all scans is an InputError naming it; a mixed one keeps its text pages and says which
+pages were not read.
 """
 from __future__ import annotations
 
 import io
 import logging
+import re
 from bisect import bisect_left
-from dataclasses import dataclass
-from typing import Any, Optional
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Optional
 
 from giextract.core.grid import Grid
 from giextract.grids.build import Placed, TextWriter
 from giextract.grids.pdf_layout import Char, in_drawing_order, line_runs, lines, page_chars
 from giextract.grids.pdf_rules import Table, TooComplex, Unsupported, bounds, find_tables, path_objects, place_table
 from giextract.ingest.decode import InputError
+
+if TYPE_CHECKING:
+    from giextract.grids.ocr import CellBox
 
 log = logging.getLogger(__name__)
 MAX_PAGES = 300  # a report runs 5–30 pages; beyond the cap only the first pages are read
@@ -41,6 +53,14 @@ class PdfRead:
     table_pages: int  # pages with at least one ruled table
     plumber_pages: int = 0  # pages pdfplumber read (their drawing is beyond pdf_rules)
     reordered_pages: int = 0  # pages whose text was put in reading order from the character boxes
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR (scans)
+    unread_pages: list[int] = field(default_factory=list)  # scanned pages not read: the OCR extra is missing
+    ocr_cells: "list[CellBox]" = field(default_factory=list)  # OCR cells: span in ``text``, page, box in points
+    ocr_masked: int = 0  # OCR numbers read below the confidence threshold, masked as ?
+
+
+OCR_DPI = (200, 300)  # a scan is rendered at its image's resolution within these (a 150-dpi scan read at 150 lost 100 of 200 numbers; at 200, 43)
+_PAGE_NUMBER = re.compile(r"[-—–－_·.()（）\[\]【】第页共/\dⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩivxlIVXL]{0,16}")
 
 
 def _open(data: bytes) -> Any:
@@ -54,6 +74,72 @@ def _open(data: bytes) -> Any:
             raise InputError("PDF is password-protected: it cannot be read without its password") from None
         reason = _PDFIUM_ERRORS.get(code, str(exc)) if code is not None else str(exc)
         raise InputError(f"unreadable PDF: {reason} (PDFium error {code})") from None
+
+
+def _scan_dpi(page: Any, chars: list[Char]) -> Optional[float]:
+    """The dpi to render a scanned page at, or None when the page is not a scan: it has a text layer beyond
+    a page number, or draws no image. The dpi is the largest image's own resolution, within :data:`OCR_DPI`."""
+    if _PAGE_NUMBER.fullmatch("".join(ch.text for ch in chars if not ch.text.isspace())) is None:
+        return None
+    import pypdfium2.raw as raw
+
+    best: Optional[float] = None
+    area = 0.0
+    for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+        try:
+            left, bottom, right, top = obj.get_bounds()
+            width_px, _ = obj.get_px_size()
+        except Exception:  # noqa: BLE001  (a broken image object: render at the default)
+            left = bottom = right = top = width_px = 0
+        size = max(right - left, 0) * max(top - bottom, 0)
+        if best is None or size > area:
+            area = size
+            best = width_px * 72 / (right - left) if right - left > 1 and width_px else 200.0
+    if best is None:
+        return None
+    return min(max(best, OCR_DPI[0]), OCR_DPI[1])
+
+
+def _ocr_run(pdf: Any, run: list[tuple[int, float]], writer: TextWriter, read: PdfRead) -> None:
+    """OCR a run of consecutive scanned pages (0-based index, dpi) and write its text and grids at the
+    writer's offset; cell boxes go to ``read.ocr_cells`` in PDF points from the page's top left."""
+    from giextract.grids import ocr
+
+    scales = {i + 1: dpi / 72 for i, dpi in run}
+
+    def images():  # type: ignore[no-untyped-def]
+        for i, dpi in run:  # rendered one at a time: a page image is released once it is read
+            page = pdf[i]
+            try:
+                yield page.render(scale=dpi / 72, grayscale=True).to_pil()
+            finally:
+                page.close()
+
+    result = ocr.ocr_pages(images(), [i + 1 for i, _ in run])
+    read.ocr_pages += [i + 1 for i, _ in run]
+    read.ocr_masked += result.masked
+    if not result.text.strip():
+        return
+    writer.line(result.text)  # on a line of its own: the text starts len(text) + 1 before the end
+    start = writer.offset - len(result.text) - 1
+    for grid in result.grids:
+        cells = [replace(c, span=(c.span[0] + start, c.span[1] + start) if c.span else None) for c in grid.cells]
+        span = (grid.span[0] + start, grid.span[1] + start) if grid.span else None
+        writer.grids.append(type(grid)(cells=cells, kind=grid.kind, span=span, page=grid.page))
+    for box in result.cell_boxes():
+        scale = scales.get(box.page, 1.0)
+        read.ocr_cells.append(replace(box, span=(box.span[0] + start, box.span[1] + start),
+                                      bbox=tuple(round(v / scale, 2) for v in box.bbox)))  # type: ignore[arg-type]
+
+
+def _ocr_available() -> bool:
+    from giextract.grids import ocr
+
+    try:
+        ocr.engine()
+        return True
+    except InputError:
+        return False
 
 
 def _may_hold_table(paths: list[Any]) -> bool:
@@ -197,6 +283,16 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfRead:
     writer = TextWriter()
     plumber: Optional[Any] = None
     table_pages = plumber_pages = reordered = 0
+    scans: list[tuple[int, float]] = []  # the current run of scanned pages: (index, dpi)
+    scanned: list[int] = []  # every scanned page (1-based)
+    ocr = None  # whether the OCR extra is installed, asked at the first scanned page
+    out = PdfRead("", [], 0, 0, 0)
+
+    def flush() -> None:
+        if scans and ocr:
+            _ocr_run(pdf, scans, writer, out)
+        scans.clear()
+
     try:
         n_pages = len(pdf)
         read = min(n_pages, max_pages)
@@ -205,6 +301,14 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfRead:
             textpage = page.get_textpage()
             try:
                 chars = page_chars(textpage)
+                dpi = _scan_dpi(page, chars)
+                if dpi is not None:
+                    if ocr is None:
+                        ocr = _ocr_available()
+                    scans.append((i, dpi))
+                    scanned.append(i + 1)
+                    continue
+                flush()
                 items = _tables(page, i + 1, chars)
                 if items is None:
                     if plumber is None:
@@ -226,7 +330,8 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfRead:
             finally:
                 textpage.close()
                 page.close()
-    except InputError:
+        flush()
+    except (InputError, MemoryError):
         raise
     except ImportError:
         raise InputError("PDF tables need pdfplumber: pip install pdfplumber") from None
@@ -237,9 +342,16 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> PdfRead:
             plumber.close()
         pdf.close()
     text = writer.text()
+    if scanned and not ocr:
+        if not text.strip():
+            raise InputError(f"PDF has no text layer: its {len(scanned)} page(s) are scanned images; reading "
+                             "them needs OCR: install it with pip install 'giextract[ocr]'")
+        out.unread_pages = scanned
     if not text.strip():
-        raise InputError("PDF has no text layer (scanned images?): OCR it first, then extract the text")
-    return PdfRead(text, writer.grids, n_pages, read, table_pages, plumber_pages, reordered)
+        raise InputError("PDF has no text layer and no page images: nothing to read")
+    out.text, out.grids, out.pages, out.pages_read, out.table_pages = text, writer.grids, n_pages, read, table_pages
+    out.plumber_pages, out.reordered_pages = plumber_pages, reordered
+    return out
 
 
-__all__ = ["read_pdf", "PdfRead", "MAX_PAGES"]
+__all__ = ["read_pdf", "PdfRead", "MAX_PAGES", "OCR_DPI"]

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from giextract.core.grid import Grid
 from giextract.ingest.decode import InputError, decode_bytes
@@ -32,6 +32,8 @@ class ReadResult:
     sha256: str
     grids: list[Grid] = field(default_factory=list)
     truncated: Optional[str] = None
+    # OCR'd table cells (giextract.grids.ocr.CellBox): span in ``text``, page, bounding box, confidence.
+    cell_boxes: list[Any] = field(default_factory=list)
 
 
 def _reader_version(package: str) -> str:
@@ -65,10 +67,33 @@ def _pdf(data: bytes, digest: str) -> ReadResult:
         how += f", ruled tables on {result.table_pages} of {result.pages_read} pages"
     if result.plumber_pages:
         how += f", {_reader_version('pdfplumber')} for {result.plumber_pages} of {result.pages_read} pages"
-    truncated = None
+    if result.ocr_pages:
+        from giextract.grids.ocr import engine_name
+
+        how += (f", {engine_name()} OCR of {len(result.ocr_pages)} scanned page(s) ({_pages(result.ocr_pages)}, "
+                "rendered by pypdfium2)")
+        if result.ocr_masked:
+            how += f", {result.ocr_masked} low-confidence number(s) masked as ?"
+    notes = []
     if result.pages_read < result.pages:
-        truncated = f"the PDF has {result.pages} pages; only the first {result.pages_read} were read"
-    return ReadResult(result.text, how + " via giextract.grids.pdf.read_pdf", None, digest, result.grids, truncated)
+        notes.append(f"the PDF has {result.pages} pages; only the first {result.pages_read} were read")
+    if result.unread_pages:
+        notes.append(f"{len(result.unread_pages)} scanned page(s) ({_pages(result.unread_pages)}) were not read: "
+                     "they need OCR, install it with pip install 'giextract[ocr]'")
+    return ReadResult(result.text, how + " via giextract.grids.pdf.read_pdf", None, digest, result.grids,
+                      "; ".join(notes) or None, result.ocr_cells)
+
+
+def _pages(pages: list[int]) -> str:
+    """1, 2, 3, 5 → 'pages 1-3, 5'."""
+    runs: list[list[int]] = []
+    for p in pages:
+        if runs and p == runs[-1][-1] + 1:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return ("page " if len(pages) == 1 else "pages ") + ", ".join(
+        f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def _image(data: bytes, digest: str) -> ReadResult:
@@ -78,7 +103,7 @@ def _image(data: bytes, digest: str) -> ReadResult:
     how = f"{engine_name()} OCR of {result.pages} page image(s) via giextract.grids.ocr.read_images"
     if result.masked:
         how += f"; {result.masked} low-confidence number(s) masked as ?"
-    return ReadResult(result.text, how, None, digest, result.grids)
+    return ReadResult(result.text, how, None, digest, result.grids, cell_boxes=result.cell_boxes())
 
 
 READERS = {".pdf": _pdf, ".html": _html, ".htm": _html, ".docx": _docx,
