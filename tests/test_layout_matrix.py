@@ -58,7 +58,20 @@ def test_a_wrong_truth_is_scored_silent_and_a_blank_read_as_zero_too(tmp_path: P
     key = "applications.new_received.total"  # 19 in the gold, and read right from this layout
     assert key not in {w["path"] for w in honest["wrong"]}
     lied = score_file(path, {key: 20, "applications.carried_over.total": None})
-    assert lied["cells"] == {"silent": 2, "numbers_printed": 1, "numbers_right": 0}
+    assert lied["cells"] == {"silent": 2, "numbers_printed": 1, "numbers_right": 0, "numbers_undecided": 0}
+
+
+def test_run_on_numbers_the_text_leaves_open_are_counted_undecided(tmp_path: Path) -> None:
+    """001's 规章 row runs together as `1011` (1|0|11 or 10|1|1, and no equation links its cells): those
+    numbers are flagged ambiguous with the printed value a candidate, and counted as undecided."""
+    gold = load(Path("eval/gold/001_huaian-city-2024.json"))
+    rendered = render(gold, "run_on", 0, name="001")
+    path = tmp_path / rendered.filename
+    path.write_bytes(rendered.data)
+    scored = score_file(path, rendered.truth)
+    undecided = {w["path"] for w in scored["wrong"] if isinstance(w["got"], dict) and w["truth"] in w["got"]["ambiguous"]}
+    assert "active_disclosure.art20_1.regulations.in_force" in undecided
+    assert scored["cells"]["numbers_undecided"] == len(undecided)
 
 
 def test_cli_runs_one_layout_and_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

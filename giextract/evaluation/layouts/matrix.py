@@ -18,7 +18,9 @@ from giextract.evaluation.score import LAYOUT_OUTCOMES, flagged_paths, judge_pri
 
 log = logging.getLogger(__name__)
 MAX_WRONG_LISTED = 40
-COUNTS = LAYOUT_OUTCOMES + ("numbers_printed", "numbers_right")  # per file, in the JSON details
+# per file, in the JSON details; numbers_undecided: printed numbers not read right because the text admits
+# several readings that satisfy every rule (the cell is `ambiguous` and the printed value is a candidate)
+COUNTS = LAYOUT_OUTCOMES + ("numbers_printed", "numbers_right", "numbers_undecided")
 
 
 def _commit() -> dict[str, Any]:
@@ -51,6 +53,9 @@ def score_file(path: Path, truth: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, (int, float)):
             counts["numbers_printed"] += 1
             counts["numbers_right"] += verdict.outcome == "right"
+            cell = report.cell(cell_path) if verdict.outcome == "flagged" else None
+            counts["numbers_undecided"] += bool(cell is not None and cell.status == "ambiguous"
+                                                and value in cell.candidates)
         if verdict.outcome != "right" and len(wrong) < MAX_WRONG_LISTED:
             wrong.append({"path": cell_path, "truth": value, "got": verdict.got, "outcome": verdict.outcome})
     errors = [f"{e.stage}: {e.message}" for e in report.errors]
@@ -123,7 +128,7 @@ def render_matrix(result: dict[str, Any]) -> str:
              f"{result['seeds']} seed(s) = {result['files']} files, {result['seconds']}s, at commit "
              f"{(result.get('commit') or '?')[:12]}{' (+ uncommitted changes)' if result.get('dirty') else ''}", ""]
     header = (f"{'layout':16}{'cells':>8}" + "".join(f"{o:>9}" for o in LAYOUT_OUTCOMES) + f"{'right %':>9}"
-              + f"{'numbers':>9}{'num right':>10}")
+              + f"{'numbers':>9}{'num right':>10}{'undecided':>10}")
     lines.append(header)
     rows = list(result["by_layout"].items()) + [("overall", result["overall"])]
     for name, counts in rows:
@@ -131,10 +136,13 @@ def render_matrix(result: dict[str, Any]) -> str:
         share = f"{counts.get('right', 0) / total:.3f}" if total else "—"
         lines.append(f"{name:16}{total:>8}" + "".join(f"{counts.get(o, 0):>9}" for o in LAYOUT_OUTCOMES) + f"{share:>9}"
                      + f"{counts.get('numbers_printed', 0):>9}{counts.get('numbers_right', 0):>10}"
+                     + f"{counts.get('numbers_undecided', 0):>10}"
                      + (f"  {counts['pages']} pages, {counts['seconds_per_page']} s/page" if counts.get("pages") else ""))
     errors = Counter(d["error"].split(":")[0] for d in result["details"] if d.get("error"))
     if errors:
         lines.append("errors: " + "; ".join(f"{k} x{v}" for k, v in errors.items()))
     lines.append("right: read as printed; flagged: wrong but a non-ok status or a finding says so; silent: an ok "
-                 "cell that differs from the file (or an ok number where it prints a blank); missing: not read")
+                 "cell that differs from the file (or an ok number where it prints a blank); missing: not read; undecided: "
+                 "numbers flagged ambiguous because several readings of the text satisfy every rule, the printed "
+                 "one among them")
     return "\n".join(lines)
