@@ -104,7 +104,6 @@ def _clause_facts(build: _Builder, clause: str, offset: int) -> None:
             build.add(key, value, offset + each.start(1), offset + each.end())
         return
     counts = list(_COUNT.finditer(clause))
-    labels = _labels(clause)
     if not counts:
         for rx, keys in _ZERO:
             m = rx.search(clause)
@@ -112,6 +111,7 @@ def _clause_facts(build: _Builder, clause: str, offset: int) -> None:
                 for key in keys:
                     build.add(key, 0, offset + m.start(), offset + m.end())
         return
+    labels = _labels(clause)  # only a clause with a count can state a fact by its wording
     keyed = [label for label in labels if label[2] is not None]
     # One count and one indicator (named once, or twice as in a heading run into its sentence).
     if len(counts) != 1 or not keyed or len(keyed) != len(labels) or len({k for _, _, k in keyed}) != 1:
