@@ -23,6 +23,7 @@ from giextract.tables.active import parse_active_disclosure
 from giextract.tables.fit import BLANK_UNKNOWN, fit_active, fit_applications, fit_review, merge_fit, prefer_fit
 from giextract.tables.fit_statistics import fit_statistics, prefer_statistics_fit
 from giextract.tables.applications import parse_applications
+from giextract.tables.empty import empty_table
 from giextract.tables.legacy_stats import parse_statistics_table
 from giextract.tables.review import parse_review
 from giextract.tables.shape import skeleton
@@ -79,6 +80,8 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
             fit = merge_fit(name, fits.get(name), table, table_findings, era)
             if prefer_fit(name, fit, table, era):
                 table, table_findings = fit.values, fit.findings  # type: ignore[union-attr]
+            if table is None and span and not ocr and (empty := empty_table(doc, name, era, *span)):
+                table, table_findings = empty  # labels printed, no value among them: blank as printed
             findings += table_findings
             if table is None:
                 # Not read is not blank: the table keeps its full shape, every cell unread.

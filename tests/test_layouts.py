@@ -1,6 +1,8 @@
 """Layouts the corpus does not show but the wild does (see corpus INDEX): built here, values known."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import giextract
 
 ROWS_2019 = [
@@ -97,3 +99,22 @@ def test_a_lifted_figure_is_not_taken_for_the_stranded_label_of_the_next_piece()
     assert [c.value for c in art20_5["administrative_licensing"].values()] == [3, 5, 7]
     assert [c.value for c in art20_5["other_external_services"].values()] == [8, 1, 9]
     assert [c.value for c in report.active_disclosure["art20_6"]["administrative_penalty"].values()] == [2, 0, 2]
+
+
+def test_an_empty_template_is_read_blank_and_named_and_a_cut_page_leaves_the_rest_unread() -> None:
+    """A real page (eval source 044) prints tables 二 and 三 as bare labels, no value at all, and is cut
+    inside table 三: the printed rows are blank with an empty_table warning naming them; the rows after
+    the cut stay unread. One value anywhere in the table and it is not an empty template."""
+    text = (Path(__file__).resolve().parents[1] / "eval" / "sources"
+            / "044_sxjiaxian-xi-town-2022_empty-2019-template_partial.txt").read_text(encoding="utf-8")
+    report = giextract.extract_text(text)
+    apps = report.applications
+    assert {c.status for c in apps["denied_state_secret"].values()} == {"missing"}
+    assert {c.status for c in apps["not_processed_repeated"].values()} == {"unread"}  # after the cut
+    assert {c.status for c in report.active_disclosure["art20_9"]["centralized_procurement"].values()} == {"missing"}
+    named = {c for f in report.findings if f.rule == "empty_table" and f.severity == "warning" for c in f.cells}
+    assert "applications.denied_state_secret.total" in named
+    assert "applications.not_processed_repeated.total" not in named
+    one_value = text.replace("1.属于国家秘密\n", "1.属于国家秘密\n3\n", 1)
+    assert "applications.denied_state_secret.total" not in {
+        c for f in giextract.extract_text(one_value).findings if f.rule == "empty_table" for c in f.cells}
