@@ -164,9 +164,26 @@ class _Sink:
         self.errors += bool(record.get("errors"))
 
 
+ENGINES = ("local", "ray")
+
+
 def run_batch(paths: Iterable[str], out: Path, mode: str = "rules", llm: Any = None, jobs: Optional[int] = None,
-              quiet: bool = False, budget: Optional[Budget] = None) -> BatchResult:
-    """Extract every input into ``out`` (JSONL, appended). Raises BatchError for a bad, locked or full --out."""
+              quiet: bool = False, budget: Optional[Budget] = None, engine: str = "local") -> BatchResult:
+    """Extract every input into ``out`` (JSONL, appended). Raises BatchError for a bad, locked or full --out.
+    ``engine``: ``local`` (worker processes on this machine) or ``ray`` (the same per-file work on Ray tasks,
+    records written here; rules mode, see :mod:`giextract.ray_engine`)."""
+    if engine not in ENGINES:
+        raise BatchError(f"--engine {engine}: choose {' or '.join(ENGINES)}")
+    if engine == "ray" and mode != "rules":
+        raise BatchError(f"--engine ray runs rules work; --mode {mode} is I/O-bound and runs in the local pool "
+                         "(drop --engine ray)")
+    if engine == "ray":
+        from giextract.ray_engine import RayUnavailable, _ray
+
+        try:
+            _ray()
+        except RayUnavailable as exc:
+            raise BatchError(str(exc)) from None
     paths = list(paths)
     check_out(out, paths)
     inputs = walk_inputs(paths)
@@ -175,7 +192,7 @@ def run_batch(paths: Iterable[str], out: Path, mode: str = "rules", llm: Any = N
     try:
         try:
             index.open(fd)
-            result = _run(inputs, fd, out, index, mode, llm, jobs, quiet, budget or Budget())
+            result = _run(inputs, fd, out, index, mode, llm, jobs, quiet, budget or Budget(), engine)
             if index.changed or not index.crossyear_is_current() or not sidecar(out, CROSSYEAR_SUFFIX).exists():
                 _write_cross_year(out, index)
             index.close()
@@ -191,7 +208,7 @@ def run_batch(paths: Iterable[str], out: Path, mode: str = "rules", llm: Any = N
 
 
 def _run(inputs: list[Input], fd: int, out: Path, index: BatchIndex, mode: str, llm: Any, jobs: Optional[int],
-         quiet: bool, budget: Budget) -> BatchResult:
+         quiet: bool, budget: Budget, engine: str = "local") -> BatchResult:
     todo: dict[str, list[Input]] = {}
     immediate: list[Input] = []
     skipped = skipped_errors = 0
@@ -241,7 +258,14 @@ def _run(inputs: list[Input], fd: int, out: Path, index: BatchIndex, mode: str, 
             record["source"]["sha256"] = digest
             emit(record, item)
 
-    if todo and mode == "rules":
+    if todo and engine == "ray":
+        from giextract.ray_engine import RayUnavailable, run_ray
+
+        try:
+            run_ray([(d, group[0].path) for d, group in todo.items()], budget, emit_group, jobs)
+        except RayUnavailable as exc:
+            raise BatchError(str(exc)) from None
+    elif todo and mode == "rules":
         import giextract.pipeline  # noqa: F401  (loaded before the workers fork: their budget is for the file)
 
         run_pool([(d, group[0].path) for d, group in todo.items()], _extract_json, max(1, jobs or default_jobs()),

@@ -114,7 +114,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
             result = run_llm_batch(run_batch, args.paths, records, mode, config, quiet=args.quiet)
         else:
-            result = run_batch(args.paths, records, mode=mode, llm=client, jobs=args.jobs, quiet=args.quiet, budget=budget)
+            result = run_batch(args.paths, records, mode=mode, llm=client, jobs=args.jobs, quiet=args.quiet, budget=budget,
+                               engine=args.engine)
         if args.format != "jsonl":
             from giextract.export import write_csv, write_parquet
             from giextract.views.panel import write_panel
@@ -294,6 +295,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                          "suffix (a .records.jsonl checkpoint sits beside them)")
     ex.add_argument("--review", metavar="DIR", help="also write review pages (one per report, and index.html) into DIR")
     ex.add_argument("--jobs", type=_positive_int, help="processes for rules work (default: all cores)")
+    ex.add_argument("--engine", choices=("local", "ray"), default="local",
+                    help="folder runs (rules mode): local worker processes (default), or Ray tasks on a local "
+                         "instance with --jobs CPUs or the cluster at RAY_ADDRESS (needs giextract[ray])")
     ex.add_argument("--file-timeout", type=_positive_float, default=60.0, metavar="SECONDS",
                     help="batch: wall-clock budget per file (default 60)")
     ex.add_argument("--file-memory", type=_size, default=2 << 30, metavar="SIZE",

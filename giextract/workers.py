@@ -56,8 +56,12 @@ def parse_size(text: str) -> int:
     return int(value * units[unit])
 
 
-def _worker_main(conn: Connection, memory: int, work: Callable[[str], str]) -> None:
+def _worker_main(conn: Connection, memory: int, work: Callable[[str], str], announce: bool = False) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; Ctrl-C must not leave half a result
+    if announce:  # a spawned worker has imported its work function: its files' clocks may start now
+        import giextract.pipeline  # noqa: F401  (as a forked worker has it from its parent)
+
+        conn.send(("ready", None))
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     while True:
@@ -77,9 +81,15 @@ def _worker_main(conn: Connection, memory: int, work: Callable[[str], str]) -> N
 class _Worker:
     def __init__(self, ctx: Any, memory: int, work: Callable[[str], str]) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, memory, work), daemon=True)
+        spawned = ctx.get_start_method() != "fork"
+        self.process = ctx.Process(target=_worker_main, args=(child, memory, work, spawned), daemon=True)
         self.process.start()
         child.close()
+        if spawned:  # wait until it has imported the pipeline (a second or two), or died trying
+            try:
+                self.conn.recv()
+            except (EOFError, OSError):
+                pass  # dead: giving it a file fails, and the file gets a worker record
         self.task: Optional[tuple[Any, str]] = None
         self.started = 0.0
 
@@ -106,12 +116,20 @@ def _death(exitcode: Optional[int]) -> str:
 
 
 def run_pool(tasks: Iterable[tuple[Any, str]], work: Callable[[str], str], jobs: int, budget: Budget,
-             done: Callable[[Any, Optional[str], Optional[tuple[str, str]]], None]) -> None:
+             done: Callable[[Any, Optional[str], Optional[tuple[str, str]]], None],
+             start_method: Optional[str] = None, resident: Optional[list[Any]] = None) -> None:
     """Run ``work(path)`` for each (key, path) in ``jobs`` processes. ``done(key, result, None)`` on
-    success, ``done(key, None, (stage, message))`` when the file broke its budget or killed its worker."""
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    success, ``done(key, None, (stage, message))`` when the file broke its budget or killed its worker.
+    ``start_method``: fork where the platform has it (the parent's imports are shared), else spawn.
+    ``resident``: idle workers kept alive between calls (taken from it, and the idle ones left in it at
+    the end), for a caller that runs the pool again and again with the same ``work`` and budget."""
+    if start_method is None:
+        start_method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(start_method)
     queue = deque(tasks)
-    idle: list[_Worker] = []
+    idle: list[_Worker] = [w for w in resident or [] if w.process.is_alive()]
+    if resident is not None:
+        resident.clear()
     busy: dict[Connection, _Worker] = {}
     try:
         while queue or busy:
@@ -156,6 +174,9 @@ def run_pool(tasks: Iterable[tuple[Any, str]], work: Callable[[str], str], jobs:
                 log.warning("%s: %s", worker.task[1].encode("utf-8", "surrogateescape").decode("utf-8", "replace"),  # type: ignore[index]
                             message)
                 done(key, None, ("budget" if "budget" in message else "worker", message))
+        if resident is not None:
+            resident.extend(idle)
+            idle = []
         for worker in idle:
             worker.conn.send(None)
         for worker in idle:
