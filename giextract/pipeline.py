@@ -17,6 +17,7 @@ from giextract.narrative import split_narrative
 from giextract.prose_facts import extract_prose_facts
 from giextract.rules.prose import o14, u6
 from giextract.rules.validate import validate
+from giextract.templates.sections import SECTION_TITLES
 from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
 from giextract.grids.text import text_grids
 from giextract.tables.active import parse_active_disclosure
@@ -61,6 +62,22 @@ def _paths(name: str, table: dict) -> list[tuple[str, object]]:  # type: ignore[
     return out
 
 
+def _where_table_three_belongs(doc: Document, raw: list[RawSection], name: str) -> Optional[tuple[int, int]]:
+    """Table 三 whose section heading is missing (a page cut above it, a heading worded past
+    recognition) is searched from the last section before its place in the template to the next one
+    after it: its reader is anchored on its long, specific row labels, so the stretch may be wide.
+    (Table 二's short labels occur in prose, and table 四 has none: they need their heading.)"""
+    if name != "applications":
+        return None
+    order = list(SECTION_TITLES)
+    place = order.index(name)
+    before = [s for s in raw if order.index(s.key) < place]
+    after = [s for s in raw if order.index(s.key) > place]
+    start = before[-1].body_start if before else 0
+    end = after[0].start if after else len(doc.text)
+    return (start, end) if start < end else None
+
+
 def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> None:
     findings: list[Finding] = []
     if era in ("2019", "2021"):
@@ -73,7 +90,7 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
         fits = {"active_disclosure": fit_active(doc, grids, era), "applications": fit_applications(doc, grids, era),
                 "review_litigation": fit_review(doc, grids)} if grids else {}
         for name, keys, parse in stages:
-            span = section_text(doc, raw, *keys)
+            span = section_text(doc, raw, *keys) or _where_table_three_belongs(doc, raw, name)
             # The text readers close up empty positions; over an OCR grid that would shift numbers.
             ocr = any(g.kind in BLANK_UNKNOWN for g in doc.grids)
             table, table_findings = parse(*span) if span and not ocr else (None, [])

@@ -118,3 +118,24 @@ def test_an_empty_template_is_read_blank_and_named_and_a_cut_page_leaves_the_res
     one_value = text.replace("1.属于国家秘密\n", "1.属于国家秘密\n3\n", 1)
     assert "applications.denied_state_secret.total" not in {
         c for f in giextract.extract_text(one_value).findings if f.rule == "empty_table" for c in f.cells}
+
+
+def test_table_three_without_its_heading_and_a_year_in_table_four_prose() -> None:
+    """A real flip-book page (eval source 048) opens mid-table 三 (its last row, `四、结转下年度继续办理`,
+    looks like a section heading) and has table 四 under a sentence starting `2020 年,`. The row is
+    found by its label although its section heading is on an earlier page; the year is no cell."""
+    text = (Path(__file__).resolve().parents[1] / "eval" / "sources"
+            / "048_audit-bureau-2020_flipbook-page9-pdf-layer_partial.txt").read_text(encoding="utf-8")
+    report = giextract.extract_text(text)
+    assert [c.value for c in report.applications["carried_forward"].values()] == [0] * 7
+    assert {c.status for c in report.applications["granted"].values()} == {"unread"}
+    assert [c.value for g in report.review_litigation.values() for c in g.values()] == [0] * 15
+
+
+def test_a_whole_table_three_is_read_when_its_section_heading_is_missing() -> None:
+    """One cell per line (no grid to fit), and no 三、 heading: the rows are found by their labels."""
+    body = "\n".join(label + "\n" + "\n".join(map(str, values)) for label, values in ROWS_2019) + "\n"
+    report = giextract.extract_text(HEAD + "依申请公开情况如下。\n" + body + TAIL)
+    assert [c.value for c in report.applications["granted"].values()] == [6, 1, 0, 0, 0, 0, 7]
+    assert [c.value for c in report.applications["results_total"].values()] == [15, 2, 0, 0, 0, 2, 19]
+    assert not [f for f in report.findings if f.rule in ("R1", "R2", "R3")]

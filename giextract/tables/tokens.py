@@ -44,10 +44,18 @@ _ORDINAL_AFTER = re.compile(r"\s*[.、．]\s*[\u4e00-\u9fff(（\"]")
 _INVENTED_HEADER = re.compile(r"(?:数据|列|栏|字段|col|data|Col|Data)\s*$")
 
 
+# A date in a sentence inside the table's section (`2020 年,我单位…`, `1月30日`) is no cell.
+_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
+_MONTH_DAY = re.compile(r"\d{1,2}\s*[月日]")
+
+
 def find_tokens(text: str, start: int, end: int) -> list[Token]:
     tokens = []
     for m in VALUE_TOKEN.finditer(text, start, end):
         if m.group("number") and _INVENTED_HEADER.search(text, max(0, m.start() - 4), m.start()):
+            continue
+        if m.group("number") and (_YEAR.match(text, m.start()) or _MONTH_DAY.match(text, m.start())) \
+                and (m.start() == 0 or not text[m.start() - 1].isdigit()):
             continue
         if m.group("number") and len(m.group(0)) <= 2 and m.group(0).isdigit() \
                 and _ORDINAL_AFTER.match(text, m.end()):
