@@ -166,3 +166,12 @@ def test_a_page_whose_text_is_only_its_number_is_a_scan() -> None:
         assert (dpi is not None) == scan, text
         if scan:
             assert abs(dpi - 200) < 1  # a 150-dpi image is read at 200 dpi at least
+    out = io.BytesIO()  # no image, no text: a page of glyph outlines (a print to PDF) is a scan; a box is not
+    c = canvas.Canvas(out, pagesize=(595, 842))
+    for i in range(400):
+        c.rect(10 + i % 40 * 12, 10 + i // 40 * 12, 5, 5)
+    c.showPage()
+    c.rect(10, 10, 100, 100)
+    c.save()
+    doc = pdfium.PdfDocument(out.getvalue())
+    assert [pdf_reader._scan_dpi(doc[i], pdf_reader.page_chars(doc[i].get_textpage())) for i in range(2)] == [200.0, None]

@@ -60,6 +60,7 @@ class PdfRead:
 
 
 OCR_DPI = (200, 300)  # a scan is rendered at its image's resolution within these (a 150-dpi scan read at 150 lost 100 of 200 numbers; at 200, 43)
+_OUTLINE_PATHS = 300  # path objects on a page without text: its text drawn as glyph outlines
 _PAGE_NUMBER = re.compile(r"[-—–－_·.()（）\[\]【】第页共/\dⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩivxlIVXL]{0,16}")
 
 
@@ -78,7 +79,8 @@ def _open(data: bytes) -> Any:
 
 def _scan_dpi(page: Any, chars: list[Char]) -> Optional[float]:
     """The dpi to render a scanned page at, or None when the page is not a scan: it has a text layer beyond
-    a page number, or draws no image. The dpi is the largest image's own resolution, within :data:`OCR_DPI`."""
+    a page number, or draws neither an image nor text as outlines. The dpi is the largest image's own
+    resolution, within :data:`OCR_DPI`."""
     if _PAGE_NUMBER.fullmatch("".join(ch.text for ch in chars if not ch.text.isspace())) is None:
         return None
     import pypdfium2.raw as raw
@@ -95,8 +97,10 @@ def _scan_dpi(page: Any, chars: list[Char]) -> Optional[float]:
         if best is None or size > area:
             area = size
             best = width_px * 72 / (right - left) if right - left > 1 and width_px else 200.0
-    if best is None:
-        return None
+    if best is None:  # no image: a page that draws its text as outlines (a print to PDF) is read as a scan too
+        paths = sum(1 for _ in zip(range(_OUTLINE_PATHS), page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,),
+                                                                          max_depth=3)))
+        return float(OCR_DPI[0]) if paths >= _OUTLINE_PATHS else None
     return min(max(best, OCR_DPI[0]), OCR_DPI[1])
 
 
