@@ -62,12 +62,13 @@ def _paths(name: str, table: dict) -> list[tuple[str, object]]:  # type: ignore[
     return out
 
 
-def _where_table_three_belongs(doc: Document, raw: list[RawSection], name: str) -> Optional[tuple[int, int]]:
-    """Table 三 whose section heading is missing (a page cut above it, a heading worded past
-    recognition) is searched from the last section before its place in the template to the next one
-    after it: its reader is anchored on its long, specific row labels, so the stretch may be wide.
-    (Table 二's short labels occur in prose, and table 四 has none: they need their heading.)"""
-    if name != "applications":
+def _where_the_table_belongs(doc: Document, raw: list[RawSection], name: str) -> Optional[tuple[int, int]]:
+    """A table whose section heading is missing (a page cut above it, a heading worded past
+    recognition) is searched between the last section before its place in the template and the next
+    one after it. Table 三's reader is anchored on long, specific row labels, so that stretch may be
+    wide; table 二's short labels (规章, 行政许可) occur in prose, so its stretch starts at its first
+    sub-table heading (第二十条第…项). Table 四 has no labels: it needs its heading or a grid."""
+    if name not in ("applications", "active_disclosure"):
         return None
     order = list(SECTION_TITLES)
     place = order.index(name)
@@ -75,6 +76,10 @@ def _where_table_three_belongs(doc: Document, raw: list[RawSection], name: str) 
     after = [s for s in raw if order.index(s.key) > place]
     start = before[-1].body_start if before else 0
     end = after[0].start if after else len(doc.text)
+    if name == "active_disclosure":
+        start = doc.text.find("第二十条", start, end)
+        if start < 0:
+            return None
     return (start, end) if start < end else None
 
 
@@ -90,7 +95,7 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
         fits = {"active_disclosure": fit_active(doc, grids, era), "applications": fit_applications(doc, grids, era),
                 "review_litigation": fit_review(doc, grids)} if grids else {}
         for name, keys, parse in stages:
-            span = section_text(doc, raw, *keys) or _where_table_three_belongs(doc, raw, name)
+            span = section_text(doc, raw, *keys) or _where_the_table_belongs(doc, raw, name)
             # The text readers close up empty positions; over an OCR grid that would shift numbers.
             ocr = any(g.kind in BLANK_UNKNOWN for g in doc.grids)
             table, table_findings = parse(*span) if span and not ocr else (None, [])

@@ -79,4 +79,18 @@ def attach_tokens(text: str, hits: list[Optional[RowHit]], end: int) -> None:
         stop = next_hit.label_start if next_hit else end
         # Scan a little past the next label's start so a glued ordinal (`2.`) is seen as a tail.
         tokens = find_tokens(text, hit.label_end, stop)
+        if next_hit is None:
+            tokens = _until_words(text, tokens)
         hit.tokens = _strip_next_ordinal(tokens, text, next_hit)
+
+
+_WORD_LINE = re.compile(r"\n\s*[\u4e00-\u9fff（(]")
+
+
+def _until_words(text: str, tokens: list[Token]) -> list[Token]:
+    """The table's last row ends where a line of words follows its values (the prose, or the next
+    table, of a section whose next heading is missing), not at the end of the section."""
+    for i in range(1, len(tokens)):
+        if _WORD_LINE.search(text, tokens[i - 1].end, tokens[i].start):
+            return tokens[:i]
+    return tokens

@@ -37,7 +37,7 @@ def _ordinal(i: int) -> str:
 
 def _headings(era: str, style: Style, rng: random.Random) -> list[tuple[str, str]]:
     """(section key, printed heading); with heading noise: one typo'd or lengthened heading, one section
-    numbered out of order, one heading missing, section 五 worded differently."""
+    numbered out of order, one heading missing (a table's too), section 五 worded differently."""
     base = list(HEADINGS_LEGACY if era == "legacy" else HEADINGS_2019)
     printed = [(key, _ordinal(i) + title) for i, (key, title) in enumerate(base)]
     if not style.heading_noise:
@@ -57,7 +57,7 @@ def _headings(era: str, style: Style, rng: random.Random) -> list[tuple[str, str
     kb, tb = printed[b]
     printed[a] = (ka, tb[:2] + ta[2:])
     printed[b] = (kb, ta[:2] + tb[2:])
-    drop = rng.choice(["overview", "other_matters"])
+    drop = rng.choice(["overview", "other_matters", "active_disclosure", "applications", "review_litigation"])
     return [(k, "" if k == drop else t) for k, t in printed]
 
 
