@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from giextract.core.grid import Grid
 from giextract.core.model import ErrorRecord, Finding, OtherMatters, ProcessingFee, Report, Section, SourceInfo
-from giextract.ingest import InputError, clean, normalize
+from giextract.grids.text import text_grids
+from giextract.ingest import clean, normalize
 from giextract.ingest.documents import read_document
 from giextract.ingest.normalize import Document
 from giextract.meta import extract_meta
@@ -17,17 +18,16 @@ from giextract.narrative import split_narrative
 from giextract.prose_facts import extract_prose_facts
 from giextract.rules.prose import o14, u6
 from giextract.rules.validate import validate
-from giextract.templates.sections import SECTION_TITLES
 from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
-from giextract.grids.text import text_grids
 from giextract.tables.active import parse_active_disclosure
-from giextract.tables.fit import BLANK_UNKNOWN, fit_active, fit_applications, fit_review, merge_fit, prefer_fit
-from giextract.tables.fit_statistics import fit_statistics, prefer_statistics_fit
 from giextract.tables.applications import parse_applications
 from giextract.tables.empty import empty_table
+from giextract.tables.fit import BLANK_UNKNOWN, fit_active, fit_applications, fit_review, merge_fit, prefer_fit
+from giextract.tables.fit_statistics import fit_statistics, prefer_statistics_fit
 from giextract.tables.legacy_stats import parse_statistics_table
 from giextract.tables.review import parse_review
 from giextract.tables.shape import skeleton
+from giextract.templates.sections import SECTION_TITLES
 
 if TYPE_CHECKING:
     from giextract.llm.client import LLMClient

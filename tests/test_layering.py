@@ -12,7 +12,7 @@ LAYERS = [
     {"ingest", "grids", "sections", "meta", "tables", "narrative", "prose_facts", "rules"},
     {"llm"},
     {"pipeline"},
-    {"batch", "batch_inputs", "batch_index", "workers", "export", "crossyear", "views"},
+    {"batch", "batch_inputs", "batch_index", "workers", "ray_engine", "export", "crossyear", "views"},
     {"evaluation", "bench"},
     {"cli", "__init__", "__main__"},
 ]

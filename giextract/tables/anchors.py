@@ -9,10 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
+from giextract.tables.tokens import Token, find_tokens
 from giextract.templates.patterns import compile_loose
 from giextract.templates.tables import RowSpec
-from giextract.tables.tokens import Token, find_tokens
-
 
 
 @dataclass

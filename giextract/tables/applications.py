@@ -1,9 +1,8 @@
 """Table 三 (收到和处理政府信息公开申请情况) by rules."""
 from __future__ import annotations
 
-import re
-
 import logging
+import re
 from typing import Optional
 
 from giextract.core.model import Cell, Finding

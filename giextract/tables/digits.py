@@ -92,13 +92,13 @@ def readings(tokens: Sequence[Token], parsers: Sequence[CellParser],
     if not tokens or len(tokens) > n:
         return ReadingList()
     if len(tokens) == n:  # one token per cell (separated layouts): a single reading, no enumeration
-        pieces = []
+        built: list[Piece] = []
         for tok, parse in zip(tokens, parsers):
             value = None if tok.is_na else parse(tok.text)
             if value is None and not tok.is_na:
                 return ReadingList()
-            pieces.append(Piece(tok.text, tok.start, tok.end, value, na=tok.is_na))
-        reading = tuple(pieces)
+            built.append(Piece(tok.text, tok.start, tok.end, value, na=tok.is_na))
+        reading = tuple(built)
         return ReadingList([reading] if accept([p.value for p in reading]) else [])
     caps = [_max_cells(t) for t in tokens]
     longest = max((len(t.text) for t, cap in zip(tokens, caps) if cap > 1), default=0)

@@ -9,7 +9,7 @@ is not in the text (a page cut short) stay `unread`.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 from giextract.core.model import Cell, Finding, TableValues
 from giextract.ingest.normalize import Document
@@ -46,11 +46,11 @@ def empty_table(doc: Document, name: str, era: str, start: int, end: int
     table = skeleton(name, era)
     paths = []
     for keys, columns in found:
-        row = table
+        row: Any = table
         for key in keys:
-            row = row[key]  # type: ignore[assignment,index]
+            row = row[key]
         for column in columns:
-            row[column] = Cell.missing()  # type: ignore[index]
+            row[column] = Cell.missing()
             paths.append(".".join((name, *keys, column)))
     note = Finding(rule="empty_table", severity="warning", cells=paths,
                    message=f"{name}: {len(found)} of its {len(rows)} row labels are printed with no value among "

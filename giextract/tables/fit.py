@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
+from functools import lru_cache
+from typing import Callable, Optional, Sequence, cast
 
 from giextract.core.grid import Grid, GridCell
 from giextract.core.model import Cell, Finding, Number
 from giextract.ingest.normalize import Document
 from giextract.tables.tokens import NOT_APPLICABLE, parse_count, parse_money_wan_yuan, parse_signed
 from giextract.templates.tables import (
-    ACTIVE_DISCLOSURE, APPLICATION_COLUMNS, APPLICATIONS, REVIEW_COLUMNS, REVIEW_GROUPS, RowSpec,
+    ACTIVE_DISCLOSURE,
+    APPLICATION_COLUMNS,
+    APPLICATIONS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    RowSpec,
 )
 
 TableValues = dict[str, dict[str, Cell]]
@@ -356,7 +361,8 @@ def _violations(name: str, values: TableValues | dict[str, TableValues], era: st
         bad = sum(1 for r in rows.values() if r2_row(r) is False)
         return bad + (0 if applications_consistent(rows, RESULT_ROWS[era]) else 1)
     if name == "review_litigation":
-        return sum(1 for g in values.values() if r4_group(nums(g)) is False)  # type: ignore[arg-type]
+        groups = cast(TableValues, values)
+        return sum(1 for g in groups.values() if r4_group(nums(g)) is False)
     return 0
 
 

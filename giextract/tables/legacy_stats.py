@@ -133,7 +133,7 @@ def parse_statistics_table(doc: Document, start: Optional[int], end: int) -> tup
     header = _HEADER.search(text, start or 0, end) or (_HEADER.search(text) if start is None else None)
     if header is None and start is None:
         return None, []
-    region_start = header.end() if header else start  # type: ignore[assignment]
+    region_start: int = header.end() if header else (start or 0)
     if header:
         tail = _HEADER_TAIL.match(text, region_start)
         region_start = tail.end() if tail else region_start
@@ -166,6 +166,8 @@ def _resolve(doc: Document, rows: list[RawRow], width: int, table_start: int) ->
             lawsuit = True
         elif key == "reviews_total":
             lawsuit = False
+        value: Cell
+        cumulative: Optional[Cell]
         if row.run_on and width == 2:
             value, cumulative = _resolve_pair(doc, row, parent if _CHILD.match(row.label) else None, table_start)
         else:

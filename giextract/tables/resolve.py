@@ -48,7 +48,6 @@ def ambiguity_finding(paths: Sequence[str], options: Sequence[Reading]) -> Optio
     distinct = sorted({tuple(p.value for p in opt) for opt in options}, key=lambda r: [(v is None, v) for v in r])
     if len(distinct) <= 1:
         return None
-    raw = " ".join(dict.fromkeys(p.raw for opt in options for p in opt))
     return Finding(rule="ambiguous", severity="warning", cells=list(paths), readings=[list(r) for r in distinct],
                    message=f"{len(distinct)} readings of the run-on row at {paths[0].rsplit('.', 1)[0]} satisfy "
                            f"every applicable rule; none is chosen")

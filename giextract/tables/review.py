@@ -89,8 +89,9 @@ def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[TableVal
     if not tokens:
         return None, findings
     parsers = [parse_count] * CELLS
-    options = readings(tokens, parsers, accept=_all_groups_hold, prune=_finished_groups_hold)
-    why = options.refused  # a run too long to split, or too many splits: said in the finding
+    found = readings(tokens, parsers, accept=_all_groups_hold, prune=_finished_groups_hold)
+    why = found.refused  # a run too long to split, or too many splits: said in the finding
+    options: list[Reading] = found
     if not options and len(tokens) == CELLS:
         options = _interleavings(tokens)
         if options:

@@ -5,7 +5,11 @@ from typing import Callable, Union
 
 from giextract.core.model import Cell, TableValues
 from giextract.templates.tables import (
-    ACTIVE_DISCLOSURE, APPLICATION_COLUMNS, APPLICATIONS, REVIEW_COLUMNS, REVIEW_GROUPS,
+    ACTIVE_DISCLOSURE,
+    APPLICATION_COLUMNS,
+    APPLICATIONS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Optional
 
 from giextract.evaluation.gold import DEFAULT_EVAL_DIR, gold_files, load
 from giextract.evaluation.layouts import ocr as ocr_layout
-from giextract.evaluation.layouts.render import LAYOUTS, OCR_LAYOUTS, has_tables, render
+from giextract.evaluation.layouts.render import LAYOUTS, has_tables, render
 from giextract.evaluation.score import LAYOUT_OUTCOMES, flagged_paths, judge_printed
 
 log = logging.getLogger(__name__)
