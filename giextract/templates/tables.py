@@ -146,3 +146,18 @@ COLUMN_LABELS = {
     "issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数",
     "fee_amount_wan_yuan": "本年收费金额（单位：万元）",
 }
+
+# The 2021 format words table 二's decisions column differently.
+COLUMN_LABELS_2021 = {"decisions": "本年处理决定数量"}
+# Column headings of tables 三 and 四, and the group headings printed over them, as the templates print them.
+APPLICANT_LABELS = {"natural_person": "自然人", "commercial_enterprise": "商业企业", "research_institution": "科研机构",
+                    "public_interest_org": "社会公益组织", "legal_service_org": "法律服务机构", "other_org": "其他",
+                    "total": "总计"}
+APPLICANT_GROUP_LABEL = "法人或其他组织"  # over the five organisation columns
+REVIEW_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
+GROUP_LABELS = {"administrative_review": "行政复议", "litigation_direct": "未经复议直接起诉",
+                "litigation_after_review": "复议后起诉"}
+# Rows of 三 under a group heading printed without cells of its own: key of the group's first row → heading.
+ROW_GROUPS = {"granted": "三、本年度办理结果", "denied_state_secret": "（三）不予公开",
+              "unavailable_not_held": "（四）无法提供", "not_processed_complaint": "（五）不予处理",
+              "other_no_correction": "（六）其他处理"}

@@ -6,20 +6,21 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from giextract.core.model import Report
-from giextract.templates.tables import (ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, APPLICATIONS, COLUMN_LABELS,
-                                        REVIEW_COLUMNS, REVIEW_GROUPS)
+from giextract.templates.tables import (
+    ACTIVE_DISCLOSURE,
+    APPLICANT_COLUMNS,
+    APPLICANT_GROUP_LABEL,
+    APPLICANT_LABELS,
+    APPLICATIONS,
+    COLUMN_LABELS,
+    COLUMN_LABELS_2021,
+    GROUP_LABELS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    REVIEW_LABELS,
+    ROW_GROUPS,
+)
 
-COLUMN_LABELS_2021 = {"decisions": "本年处理决定数量"}
-APPLICANT_LABELS = {"natural_person": "自然人", "commercial_enterprise": "商业企业", "research_institution": "科研机构",
-                    "public_interest_org": "社会公益组织", "legal_service_org": "法律服务机构", "other_org": "其他",
-                    "total": "总计"}
-REVIEW_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
-GROUP_LABELS = {"administrative_review": "行政复议", "litigation_direct": "未经复议直接起诉",
-                "litigation_after_review": "复议后起诉"}
-# Rows of 三 that open a group heading printed without cells of its own: key of the first row → heading.
-ROW_GROUPS = {"granted": "三、本年度办理结果", "denied_state_secret": "（三）不予公开",
-              "unavailable_not_held": "（四）无法提供", "not_processed_complaint": "（五）不予处理",
-              "other_no_correction": "（六）其他处理"}
 TABLE_TITLES = {"active_disclosure": "二、主动公开政府信息情况", "applications": "三、收到和处理政府信息公开申请情况",
                 "review_litigation": "四、政府信息公开行政复议、行政诉讼情况", "statistics_table": "统计表（附表）"}
 
@@ -69,7 +70,7 @@ def applications(era: str) -> Drawn:
     drawn = Drawn("applications", TABLE_TITLES["applications"])
     drawn.rows.append([_h("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rowspan=3),
                        _h("申请人情况", colspan=7)])
-    drawn.rows.append([_h(APPLICANT_LABELS["natural_person"], rowspan=2), _h("法人或其他组织", colspan=5),
+    drawn.rows.append([_h(APPLICANT_LABELS["natural_person"], rowspan=2), _h(APPLICANT_GROUP_LABEL, colspan=5),
                        _h(APPLICANT_LABELS["total"], rowspan=2)])
     drawn.rows.append([_h(APPLICANT_LABELS[c]) for c in APPLICANT_COLUMNS[1:]])
     for row in spec.rows:

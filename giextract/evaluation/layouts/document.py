@@ -12,15 +12,23 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from giextract.templates.tables import (ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, APPLICATION_COLUMNS, APPLICATIONS,
-                                        COLUMN_LABELS, REVIEW_COLUMNS, REVIEW_GROUPS, RowSpec)
+from giextract.templates import tables as template
+from giextract.templates.tables import (
+    ACTIVE_DISCLOSURE,
+    APPLICANT_COLUMNS,
+    APPLICATION_COLUMNS,
+    APPLICATIONS,
+    COLUMN_LABELS,
+    COLUMN_LABELS_2021,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    RowSpec,
+)
 
-DECISIONS_2021 = "本年处理决定数量"
-APPLICANT_LABELS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
-REVIEW_LABELS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
-# Group headings of table 三 (rows with no cells of their own), by the key of their first row.
-GROUP_HEADINGS = {"denied_state_secret": "（三）不予公开", "unavailable_not_held": "（四）无法提供",
-                  "not_processed_complaint": "（五）不予处理", "other_no_correction": "（六）其他处理"}
+APPLICANT_LABELS = tuple(template.APPLICANT_LABELS[c] for c in APPLICATION_COLUMNS)
+REVIEW_LABELS = tuple(template.REVIEW_LABELS[c] for c in REVIEW_COLUMNS)
+# Group headings of table 三's results (rows with no cells of their own), by the key of their first row.
+GROUP_HEADINGS = {k: v for k, v in template.ROW_GROUPS.items() if k != "granted"}
 
 
 @dataclass
@@ -144,7 +152,7 @@ def active_table(gold: dict[str, Any], era: str, pr: _Printer, variants: dict[st
         if got is None:
             continue
         rows.append([Cell(sub.heading, colspan=4, header=True)])
-        labels = [DECISIONS_2021 if era == "2021" and c == "decisions" else COLUMN_LABELS[c] for c in sub.columns]
+        labels = [COLUMN_LABELS_2021.get(c, COLUMN_LABELS[c]) if era == "2021" else COLUMN_LABELS[c] for c in sub.columns]
         head = [Cell("信息内容", header=True)] + [Cell(t, header=True) for t in labels]
         head[-1].colspan = 4 - len(sub.columns)
         rows.append(head)
@@ -170,7 +178,7 @@ def applications_table(gold: dict[str, Any], era: str, pr: _Printer, variants: d
     rows: list[list[Cell]] = [
         [Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rowspan=3, colspan=3, header=True),
          Cell("申请人情况", colspan=7, header=True)],
-        [Cell(APPLICANT_LABELS[0], rowspan=2, header=True), Cell("法人或其他组织", colspan=5, header=True),
+        [Cell(APPLICANT_LABELS[0], rowspan=2, header=True), Cell(template.APPLICANT_GROUP_LABEL, colspan=5, header=True),
          Cell(APPLICANT_LABELS[-1], rowspan=2, header=True)],
         [Cell(t, header=True) for t in APPLICANT_LABELS[1:-1]],
     ]
@@ -233,9 +241,9 @@ def _row_values(apps: dict[str, Any], key: str, era: str, pr: _Printer) -> dict[
 def review_table(gold: dict[str, Any], pr: _Printer) -> Table:
     rl = gold["review_litigation"]
     rows = [
-        [Cell("行政复议", colspan=5, header=True), Cell("行政诉讼", colspan=10, header=True)],
+        [Cell(template.GROUP_LABELS["administrative_review"], colspan=5, header=True), Cell("行政诉讼", colspan=10, header=True)],
         [Cell(t, rowspan=2, header=True) for t in REVIEW_LABELS]
-        + [Cell("未经复议直接起诉", colspan=5, header=True), Cell("复议后起诉", colspan=5, header=True)],
+        + [Cell(template.GROUP_LABELS[g], colspan=5, header=True) for g in REVIEW_GROUPS[1:]],
         [Cell(t, header=True) for t in REVIEW_LABELS * 2],
     ]
     values: list[Cell] = []
