@@ -94,10 +94,10 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
         grids = doc.grids or text_grids(doc)  # a structured reader's grids, else tables recovered from text
         fits = {"active_disclosure": fit_active(doc, grids, era), "applications": fit_applications(doc, grids, era),
                 "review_litigation": fit_review(doc, grids)} if grids else {}
+        # The text readers close up empty positions; over an OCR grid that would shift numbers.
+        ocr = any(g.kind in BLANK_UNKNOWN for g in doc.grids)
         for name, keys, parse in stages:
             span = section_text(doc, raw, *keys) or _where_the_table_belongs(doc, raw, name)
-            # The text readers close up empty positions; over an OCR grid that would shift numbers.
-            ocr = any(g.kind in BLANK_UNKNOWN for g in doc.grids)
             table, table_findings = parse(*span) if span and not ocr else (None, [])
             fit = merge_fit(name, fits.get(name), table, table_findings, era)
             if prefer_fit(name, fit, table, era):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from giextract.core.model import Number
-from giextract.tables.tokens import Token
+from giextract.tables.tokens import SIGNS, Token
 
 log = logging.getLogger(__name__)
 CellParser = Callable[[str], Optional[Number]]
@@ -27,8 +27,7 @@ MAX_READINGS = MAX_STEPS  # the old name
 _INT_PIECE = re.compile(r"0|[1-9]\d*")
 _MONEY_RUN = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|元)?")
 # A change column's sign glued to the digits after it (`3652-393613`: -39 and 3613, or -393 and 613 …).
-_SIGN = "-+−﹣－"
-_SIGNED_RUN = re.compile(rf"[{_SIGN}]\d+\s*")
+_SIGNED_RUN = re.compile(rf"[{SIGNS}]\d+\s*")
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ def _piece(tok: Token, a: int, b: int, col: int, n: int, parts: int, parse: Cell
     raw = tok.text[a:b]
     if tok.is_na:
         return Piece(raw, tok.start + a, tok.start + b, None, na=True)
-    digits = (raw[1:] if a == 0 and raw[:1] in _SIGN else raw).rstrip()  # the sign goes with the first piece
+    digits = (raw[1:] if a == 0 and raw[:1] in SIGNS else raw).rstrip()  # the sign goes with the first piece
     if parts > 1 and ((col < n - 1 and not _INT_PIECE.fullmatch(digits))
                       or (len(digits) > 1 and digits[0] == "0" and digits[1] != ".")):
         return None

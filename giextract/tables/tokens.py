@@ -8,9 +8,10 @@ from typing import Optional
 
 from giextract.core.model import Number, as_number
 
+SIGNS = "-+−﹣－"  # the minus and plus signs reports print before a change (减/增 aside)
 # A token is a maximal run that may hold one or more cells (run-on digits) or one blank marker.
 VALUE_TOKEN = re.compile(
-    r"(?P<signed>(?:减少?|增加?|[-+−﹣－])\s*\d+(?:\.\d+)?\s*(?:项|个|件)?)"
+    rf"(?P<signed>(?:减少?|增加?|[{SIGNS}])\s*\d+(?:\.\d+)?\s*(?:项|个|件)?)"
     r"|(?P<number>\d+(?:\.\d+)?(?:\s*(?:万元|元|项))?)"
     # a blank marker glued to a label (`服务事项///`) is one; one between two characters (`增/减`) is not
     r"|(?P<na>(?:/|／|—+|－)(?![\u4e00-\u9fff—])|(?<![\u4e00-\u9fff])(?:/|／|—+|－|无)(?![\u4e00-\u9fff]))"
@@ -72,7 +73,7 @@ class Parsed:
 
 def parse_signed(text: str) -> Optional[Number]:
     """`减39项` → -39, `增5` / `+5` → 5, `-35` → -35."""
-    m = re.fullmatch(r"\s*(减少?|增加?|[-+−﹣－])?\s*(\d+(?:\.\d+)?)\s*(?:项|个|件)?\s*", text)
+    m = re.fullmatch(rf"\s*(减少?|增加?|[{SIGNS}])?\s*(\d+(?:\.\d+)?)\s*(?:项|个|件)?\s*", text)
     if not m or len(m.group(2).split(".")[0]) > MAX_CELL_DIGITS:
         return None
     value = as_number(Decimal(m.group(2)))
