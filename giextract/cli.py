@@ -215,9 +215,35 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay_client(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The eval's LLM client and cassettes root: with no endpoint configured (or --cassettes), the
+    recorded exchanges replay (cache off, so every call goes through them)."""
+    from dataclasses import replace
+
+    from giextract.llm.client import LLMClient
+
+    config = _llm_config(args)
+    cassettes = None
+    if not config.configured or args.cassettes:
+        cassettes = Path(args.cassettes or "cassettes")
+        # Every other setting (re-asks, hybrid narrative policy, mode) is the user's, as given.
+        config = replace(config, base_url="http://127.0.0.1:8765/v1", api_key=None, use_cache=False)
+    return LLMClient(config), cassettes
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from giextract.evaluation.run import main as run_eval
 
+    if args.layouts and args.mode != "rules":  # the LLM sample of the matrix, rules beside it
+        from giextract.evaluation.layouts.hybrid import main as run_layouts_llm
+
+        client, cassettes = _replay_client(args)
+        try:
+            return run_layouts_llm(args.mode, client, cassettes or Path("cassettes"), args.json, args.layout,
+                                   args.seeds)
+        except (FileNotFoundError, ValueError) as exc:
+            log.error("%s", exc)
+            return 2
     if args.layouts:
         from giextract.evaluation.run import main_layouts
 
@@ -228,24 +254,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
             layouts = (layouts or list(LAYOUTS)) + [n for n in OCR_LAYOUT_NAMES if n not in (layouts or ())]
         try:
-            return main_layouts(args.seeds, layouts, args.json, args.counts_only)
+            return main_layouts(2 if args.seeds is None else args.seeds, layouts, args.json, args.counts_only)
         except ValueError as exc:
             log.error("%s", exc)
             return 2
     modes = args.mode.split(",")
     client, cassettes = None, None
     if any(m != "rules" for m in modes):
-        from dataclasses import replace
-
-        from giextract.llm.client import LLMClient
-
-        config = _llm_config(args)
-        if not config.configured or args.cassettes:
-            # No endpoint: replay the recorded exchanges (cache off, so every call goes through them).
-            cassettes = Path(args.cassettes or "cassettes")
-            # Every other setting (re-asks, hybrid narrative policy, mode) is the user's, as given.
-            config = replace(config, base_url="http://127.0.0.1:8765/v1", api_key=None, use_cache=False)
-        client = LLMClient(config)
+        client, cassettes = _replay_client(args)
     try:
         return run_eval(modes, args.split, args.json, args.compare, client=client, cassettes=cassettes, inputs=args.inputs)
     except FileNotFoundError as exc:
@@ -271,9 +287,16 @@ def cmd_record(args: argparse.Namespace) -> int:
         log.error("record-cassettes needs --base-url (start one with `python -m giextract serve-local`)")
         return 2
     client = LLMClient(config)
+    record = "new" if args.keep_recorded else True
+    if args.layouts:  # the layout-matrix sample (cassettes/layouts/<mode>/)
+        from giextract.evaluation.layouts.hybrid import render_layouts, run_layouts
+
+        for mode in args.modes.split(","):
+            print(render_layouts(run_layouts(mode, client, Path(args.cassettes), record=record)))
+        return 0
     for mode in args.modes.split(","):
         result = evaluate(mode, args.split, client=client, cassettes=Path(args.cassettes),
-                          record="new" if args.keep_recorded else True,
+                          record=record,
                           only=set(args.reports) if args.reports else None)
         print(render(result))
     return 0
@@ -329,7 +352,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ev.add_argument("--compare", help="a previous --json output to print deltas against")
     ev.add_argument("--layouts", action="store_true",
                     help="layout matrix: every gold report with tables rendered in every layout, read back, scored")
-    ev.add_argument("--seeds", type=int, default=2, help="--layouts: noise seeds per report and layout (default 2)")
+    ev.add_argument("--seeds", type=int, help="--layouts: noise seeds per report and layout (default 2; "
+                    "with an LLM --mode, the recorded sample's 1)")
     ev.add_argument("--layout", action="append", help="--layouts: only this layout (repeatable)")
     ev.add_argument("--ocr", action="store_true",
                     help="--layouts: add the scanned layouts (needs giextract[ocr]; a few reports, minutes a seed)")
@@ -345,6 +369,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rc.add_argument("--split", choices=("dev", "test"))
     rc.add_argument("--cassettes", default="cassettes")
     rc.add_argument("--reports", nargs="*", help="only these gold reports (file stems); default all")
+    rc.add_argument("--layouts", action="store_true",
+                    help="record the layout-matrix sample (giextract/evaluation/layouts/hybrid.py) into cassettes/layouts/<mode>/")
     rc.add_argument("--keep-recorded", action="store_true",
                     help="keep the exchanges a cassette holds; record only requests it has no answer for")
     _llm_options(rc)

@@ -192,7 +192,11 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
     if mode == "naive":
         from giextract.llm.naive import apply_naive
 
-        report.active_disclosure = report.applications = report.review_litigation = None
+        if era in ("2019", "2021"):  # the model fills a blank template: every cell unread until it answers
+            for name in ("active_disclosure", "applications", "review_litigation"):
+                setattr(report, name, skeleton(name, era))
+        else:
+            report.active_disclosure = report.applications = report.review_litigation = None
         report.findings = [f for f in report.findings if f.rule in ("encoding", "truncated")]
         report.findings += apply_naive(report, doc, era, llm)  # type: ignore[arg-type]
     elif mode != "rules":

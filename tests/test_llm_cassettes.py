@@ -1,5 +1,6 @@
-"""The LLM modes replayed from cassettes recorded from a real local model (Qwen2.5-Coder-0.5B-Instruct via
-llama-cpp-python; see README). Nothing here reaches a server: the endpoint is a closed loopback port and
+"""The LLM modes replayed from cassettes recorded from a real local model via llama-cpp-python (hybrid:
+Qwen2.5-Coder-1.5B-Instruct; llm and naive: Qwen2.5-Coder-0.5B-Instruct; see README). Nothing here
+reaches a server: the endpoint is a closed loopback port and
 vcrpy refuses any request it has not recorded."""
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ CASSETTES = ROOT / "cassettes"
 EVAL = ROOT / "eval"
 HYBRID = sorted((CASSETTES / "eval" / "hybrid").glob("*.yaml"))
 LLM = sorted((CASSETTES / "eval" / "llm").glob("*.yaml"))
+LAYOUTS = sorted((CASSETTES / "layouts").glob("*/*.yaml"))
 
 
 def replay_client() -> LLMClient:
@@ -48,7 +50,7 @@ def test_hybrid_replays_and_keeps_trusted_rules_cells(path: Path) -> None:
 
 
 def test_no_secret_and_no_spam_in_any_cassette() -> None:
-    for path in HYBRID + LLM:
+    for path in HYBRID + LLM + LAYOUTS:
         text = path.read_text(encoding="utf-8")
         assert "authorization" not in text.lower() and "bearer" not in text.lower()
         decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
@@ -101,7 +103,7 @@ def test_eval_with_a_wrong_cassettes_root_stops_with_a_clear_error(tmp_path: Pat
 
 
 def test_prose_facts_from_the_model_are_flagged_unless_the_rules_confirm_them() -> None:
-    # Recorded from the 0.5B model on seed_004 (no 统计表): in llm mode its facts failed validation; in
+    # Recorded on seed_004 (no 统计表; llm: the 0.5B model, hybrid: the 1.5B): in llm mode its facts failed validation; in
     # hybrid (with prose facts on) the rules' ten facts stay and the model may only add flagged keys.
     source = EVAL / "sources" / "seed_004_70095cba19501f17.txt"
     rules = {f.key: f.value.value for f in giextract.extract(source).prose_facts or []}

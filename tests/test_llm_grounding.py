@@ -172,3 +172,55 @@ def test_a_grounded_number_the_equations_accept_is_ok_and_named() -> None:
     cell = report.cell("applications.new_received.total")
     assert cell.status == "ok" and cell.source == "llm" and text[cell.span[0]:cell.span[1]] == "70"
     assert any(f.rule == "llm_grounded" and "applications.new_received.total" in f.cells for f in findings)
+
+
+# Where the rules located no row of a table, the model is asked where the table is (a range of numbered
+# lines) and the rules' fitter reads that range. 048 is one page of a flipbook: table 四 is a header
+# printed one character per line and a row of 15 space-separated zeros, which no grid reader takes.
+FLIPBOOK = EVAL / "sources" / "048_audit-bureau-2020_flipbook-page9-pdf-layer_partial.txt"
+
+
+def points_at(first_words: str, lines_after: int, values: Any = None) -> Any:
+    """Answers table_span with the line starting ``first_words`` (and ``lines_after`` more), table 四
+    with ``values`` (hand-written)."""
+    def answer(title: str, prompt: str) -> Any:
+        if title == "TableSpanOut":
+            if "table 四" not in prompt.split("\n")[0]:
+                return {"found": False, "first_line": 0, "last_line": 0}
+            first = int(re.search(rf"^(\d+): {re.escape(first_words)}", prompt, re.M).group(1))
+            return {"found": True, "first_line": first, "last_line": first + lines_after}
+        if title == "ReviewOut":
+            return {g: dict(zip(("upheld", "corrected", "other", "pending", "total"), values))
+                    for g in ("administrative_review", "litigation_direct", "litigation_after_review")}
+        return follows_injection(title, prompt)
+    return answer
+
+
+def _flipbook_doc() -> Any:
+    doc, _ = clean(normalize(FLIPBOOK.read_text(encoding="utf-8")))
+    return doc
+
+
+def test_a_table_the_rules_did_not_find_is_read_by_the_fitter_where_the_model_points() -> None:
+    # (The rules now read 048's table 四 themselves; the routing is tested on the task and the fitter.)
+    doc = _flipbook_doc()
+    client, prompts = handwritten(points_at("行政复议 行政诉讼", 10, (0, 0, 0, 0, 0)))
+    pointed = tasks.table_span(client, doc, "review_litigation", "2019")
+    assert pointed.span is not None and any("could not find table 四" in p for p in prompts)
+    views = locate(doc, "review_litigation", "2019", pointed.span, {}, pointed=True)
+    assert all(v.where == "grid" and v.texts == ["0"] * 5 for v in views.values())
+    assert reading(views, "review_litigation.litigation_direct.total", 0) is not None
+    assert reading(views, "review_litigation.litigation_direct.total", 7) is None
+
+
+def test_a_pointed_span_grounds_only_what_the_fitter_reads_there() -> None:
+    # The model points at the header lines only (no number): the answer is refused (re-asked, then
+    # dropped); a range without the table's row locates nothing.
+    doc = _flipbook_doc()
+    client, _ = handwritten(points_at("行政复议 行政诉讼", 3))
+    pointed = tasks.table_span(client, doc, "review_litigation", "2019")
+    assert pointed.span is None and "print no number" in pointed.error.message
+    client, _ = handwritten(points_at("四、结转下年度继续办理", 0))
+    pointed = tasks.table_span(client, doc, "review_litigation", "2019")
+    views = locate(doc, "review_litigation", "2019", pointed.span, {}, pointed=True)
+    assert not any(v.where for v in views.values())

@@ -55,6 +55,7 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
     usage: Counter = Counter()
     errors: Counter = Counter()
     origins: dict[str, str] = {}
+    seconds: dict[str, float] = {}  # per report: with a live endpoint (recording), the model's time
     for path in gold_files(eval_dir, split):
         if only and path.stem not in only:
             continue
@@ -65,7 +66,9 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
             if not source.with_suffix(".pdf").exists():
                 continue
             source = source.with_suffix(".pdf")
+        began = time.perf_counter()
         report = _extract_for_eval(source, path.stem, mode, client, cassettes, record)
+        seconds[path.stem] = round(time.perf_counter() - began, 2)
         usage.update(report.usage or {})
         errors.update(f"{e.stage}: {e.message.split(':')[0]}" for e in report.errors)
         scores.append(score_report(path.stem, gold, report))
@@ -95,7 +98,7 @@ def evaluate(mode: str = "rules", split: Optional[str] = None, eval_dir: Path = 
                   / len(scores) if scores else 0},
         "findings": {s.name: s.rules_fired for s in scores},
         "errors": dict(errors),
-        "per_report": {s.name: {"era": s.era, "split": s.split,
+        "per_report": {s.name: {"era": s.era, "split": s.split, "seconds": seconds[s.name],
                                 "cells": dict(Counter(v.outcome for v in s.cells)),
                                 "wrong": [v.__dict__ for v in s.cells if v.outcome != "correct"],
                                 "narrative": dict(s.narrative), "meta": s.meta,

@@ -34,9 +34,10 @@ class LLMConfig:
     # Hybrid legacy prose facts (asked only of a legacy report with no 统计表). Off by default: with the
     # 0.5B local model the facts it added lowered precision and doubled hybrid's tokens (README).
     hybrid_prose_facts: bool = False
-    # Hybrid table tasks show the located grid (prompts/table_grid.md) instead of the section text. Off
-    # until the eval cassettes are re-recorded with it (their request bodies would not match).
-    hybrid_grid: bool = False
+    # Hybrid table tasks show the located grid (prompts/table_grid.md) instead of the section text, and
+    # where no row of a table was located the model is asked where it is (prompts/table_locate.md) for the
+    # rules' fitter to read. On since the eval cassettes were re-recorded with it (1.5B local model).
+    hybrid_grid: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> "LLMConfig":

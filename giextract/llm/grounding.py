@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from giextract.core.grid import Grid
+from giextract.core.grid import Grid, GridCell
 from giextract.core.model import Cell, Number
 from giextract.grids.text import text_grids
 from giextract.ingest.normalize import Document
@@ -26,7 +26,7 @@ from giextract.templates.tables import (
 
 Span = tuple[int, int]
 _TOKEN = re.compile(r"(?<![\d.])(减少?|增加?|[-−])?\s*(\d{1,15}(?:\.\d+)?)(?![\d.])")
-_LINE_LABEL = re.compile(r"^[^\d]*")
+_LINE_LABEL = re.compile(r"[^\d]*")  # used with match(pos): no ^ (it would only match at the text start)
 
 
 @dataclass
@@ -109,12 +109,34 @@ def _text_rows(doc: Document, span: Optional[Span], rows: list[tuple[str, RowSpe
             break
 
 
+def space_grids(doc: Document, span: Span) -> list[Grid]:
+    """The lines of ``span`` as one grid, each line's cells split at runs of whitespace (a text layer that
+    prints a row as ``label 0 0 0``): the rows the fitter reads where the model pointed at the table."""
+    cells: list[GridCell] = []
+    row = 0
+    for line in re.finditer(r"[^\n]+", doc.text[span[0]:span[1]]):
+        tokens = [(span[0] + line.start() + m.start(), span[0] + line.start() + m.end())
+                  for m in re.finditer(r"\S+", line.group())]
+        if not tokens:
+            continue
+        for col, (a, b) in enumerate(tokens):
+            o = doc.original_span(a, b)
+            cells.append(GridCell(row, col, doc.original[o[0]:o[1]], span=o))
+        row += 1
+    return [Grid(cells, kind="text")] if cells else []
+
+
 def locate(doc: Document, table: str, era: str, span: Optional[Span],
-           rules_cells: dict[str, Cell]) -> dict[str, RowView]:
+           rules_cells: dict[str, Cell], pointed: bool = False) -> dict[str, RowView]:
     """Every template row of ``table`` with what the rules located of it. ``rules_cells``: the report's
-    own cells (dotted path → cell), whose readings and candidates count as readings too."""
+    own cells (dotted path → cell), whose readings and candidates count as readings too. ``pointed``:
+    ``span`` is where the model says the table is (the rules found none): the fitter reads only the
+    grids of that span (its ``|``/tab rows, else its lines split at whitespace)."""
     rows = _template_rows(table, era)
-    grids = doc.grids or text_grids(doc)
+    if pointed and span is not None:
+        grids = text_grids(doc, *span) or space_grids(doc, span)
+    else:
+        grids = doc.grids or text_grids(doc)
     fitted = _fit(doc, grids, table, era)
     views = {path: RowView(path, columns) for path, _, columns in rows}
     for path, spec, columns in rows:
@@ -153,6 +175,15 @@ def reading(views: dict[str, RowView], path: str, value: Number) -> Optional[Cel
     return view.readings.get(col, {}).get(value) if view is not None else None
 
 
+def _shown(text: str, limit: int = 24) -> str:
+    """A printed cell on one line: whitespace closed up, a long run of words cut (a cell of a badly read
+    text layer can hold several rows' labels and numbers)."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        return "(blank)"
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def compact(views: dict[str, RowView], wanted: Optional[set[str]] = None) -> str:
     """The located table, one line per template row: ``row key | printed label | cells``; a row the
     rules did not locate says so. ``wanted``: row paths to mark with ``*`` (the rows asked for)."""
@@ -161,7 +192,7 @@ def compact(views: dict[str, RowView], wanted: Optional[set[str]] = None) -> str
         key = path.split(".", 1)[1]
         mark = "*" if wanted and path in wanted else " "
         if view.where:
-            lines.append(f"{mark}{key} | {view.label} | " + " | ".join(t or "(blank)" for t in view.texts))
+            lines.append(f"{mark}{key} | {view.label} | " + " | ".join(_shown(t) for t in view.texts))
         else:
             lines.append(f"{mark}{key} | (not located)")
     return "\n".join(lines)
@@ -171,4 +202,4 @@ def any_located(views: dict[str, RowView]) -> bool:
     return any(v.where for v in views.values())
 
 
-__all__ = ["RowView", "any_located", "compact", "locate", "reading"]
+__all__ = ["RowView", "any_located", "compact", "locate", "reading", "space_grids"]

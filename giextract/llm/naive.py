@@ -6,10 +6,11 @@ from typing import Optional
 
 from pydantic import BaseModel, Field
 
-from giextract.core.model import ErrorRecord, Finding, Narrative, Report
+from giextract.core.model import Cell, ErrorRecord, Finding, Narrative, Report
 from giextract.ingest.normalize import Document
 from giextract.llm.client import LLMClient
-from giextract.llm.hybrid import merge_table
+from giextract.llm.grounding import locate as locate_rows
+from giextract.llm.hybrid import confirm, merge_table
 from giextract.llm.prompts import render
 from giextract.llm.redact import redact
 from giextract.llm.schemas import ActiveRowOut, ApplicationsRowOut, MetaOut, NarrativeOut, ReviewOut
@@ -44,15 +45,25 @@ def apply_naive(report: Report, doc: Document, era: str, client: LLMClient) -> l
         setattr(report.meta, name, meta_value)
     if era not in ("2019", "2021"):
         return []
-    cells = {}
+    cells: dict[str, Cell] = {}
     locate = _NumberLocator(doc, span)
     for row in value.applications:
         if len(row.values) == len(APPLICATION_COLUMNS):
             for col, v in zip(APPLICATION_COLUMNS, row.values):
                 cells[f"applications.{row.row.strip()}.{col}"] = locate.cell(v)
-    findings = merge_table(report, "applications", era, cells, hybrid=False)
+    findings, placed = _merge(report, doc, era, "applications", cells)
     if value.review_litigation is not None:
         review = {f"review_litigation.{g}.{c}": locate.cell(getattr(getattr(value.review_litigation, g), c))
                   for g in REVIEW_GROUPS for c in REVIEW_COLUMNS}
-        findings += merge_table(report, "review_litigation", era, review, hybrid=False)
-    return findings
+        more, also = _merge(report, doc, era, "review_litigation", review)
+        findings += more
+        placed.update(also)
+    return findings + confirm(report, placed)
+
+
+def _merge(report: Report, doc: Document, era: str, table: str,
+           cells: dict[str, Cell]) -> tuple[list[Finding], dict[str, Cell]]:
+    """As in llm mode: a model number is ``ok`` only where the printed cell at its row and column reads it."""
+    rules_cells = {p: c for p, c in report.iter_cells() if p.startswith(table + ".")}
+    views = locate_rows(doc, table, era, (0, len(doc.text)), rules_cells)
+    return merge_table(report, None, table, cells, views)

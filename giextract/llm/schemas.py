@@ -276,3 +276,25 @@ class ProseFactsOut(BaseModel):
         if problems:
             raise ValueError("; ".join(problems[:6]))
         return self
+
+
+class TableSpanOut(BaseModel):
+    """Where a table the rules did not find is printed: its first and last lines in the numbered text."""
+
+    found: bool = Field(description="false when the text does not print this table")
+    first_line: int = Field(0, description="number of the table's first line (its first row or header)")
+    last_line: int = Field(0, description="number of the table's last line (its last row)")
+
+    @model_validator(mode="after")
+    def within_the_text(self, info: ValidationInfo) -> "TableSpanOut":
+        ctx = _context(info)
+        count, numbered = ctx.get("line_count"), ctx.get("lines_with_numbers")
+        if ctx.get("lenient") or not count or not self.found:
+            return self
+        if not 1 <= self.first_line <= self.last_line <= count:
+            raise ValueError(f"first_line {self.first_line}, last_line {self.last_line}: give 1 <= first_line <= "
+                             f"last_line <= {count}, or found = false")
+        if numbered is not None and not any(n in numbered for n in range(self.first_line, self.last_line + 1)):
+            raise ValueError(f"lines {self.first_line}-{self.last_line} print no number: give the lines of the "
+                             "table's rows and their numbers, or found = false")
+        return self

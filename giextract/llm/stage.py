@@ -100,7 +100,17 @@ def apply_llm(report: Report, doc: Document, raw: list[RawSection], era: str, cl
                 continue
             rules_cells = {p: c for p, c in report.iter_cells() if p.startswith(table + ".")}
             views = locate(doc, table, era, span, rules_cells)
-            shown = views if hybrid and client.config.hybrid_grid and any_located(views) else None  # the located grid
+            grid = hybrid and client.config.hybrid_grid
+            if grid and not any_located(views) and tasks.table_printed(doc, table, era, span):
+                # The rules located none of its rows: the model says where the table is, and the rules'
+                # fitter reads that span (the model's numbers are then grounded on what it reads there).
+                pointed = run(tasks.table_span, table, era)
+                record(pointed)
+                if pointed.span is not None:
+                    views = locate(doc, table, era, pointed.span, rules_cells, pointed=True)
+                    if any_located(views):
+                        span = pointed.span
+            shown = views if grid and any_located(views) else None  # the located grid
             if span is None and shown is None:
                 continue
             wanted = _wanted_rows(draft, table, views) if shown is not None else None

@@ -9,12 +9,12 @@ from typing import Any, Optional
 from giextract.core.model import Cell, ErrorRecord, Item, Narrative, ProseFact, StatisticsRow
 from giextract.ingest.normalize import Document
 from giextract.llm.client import CallResult, LLMClient
-from giextract.llm.grounding import RowView, compact
+from giextract.llm.grounding import RowView, _template_rows, compact
 from giextract.llm.prompts import render
 from giextract.narrative import STOP as NARRATIVE_STOP
 from giextract.prose_facts import in_spans
 from giextract.llm.schemas import (
-    ActiveOut, ApplicationsOut, MetaOut, NarrativeOut, ProseFactsOut, ReviewOut, StatisticsOut,
+    ActiveOut, ApplicationsOut, MetaOut, NarrativeOut, ProseFactsOut, ReviewOut, StatisticsOut, TableSpanOut,
 )
 from giextract.tables.legacy_stats import indicator_key
 from giextract.templates.prose_facts import COUNT_UNITS
@@ -32,6 +32,7 @@ class TaskOutput:
     meta: dict[str, Any] = field(default_factory=dict)
     statistics: Optional[list[StatisticsRow]] = None
     prose_facts: Optional[list[ProseFact]] = None
+    span: Optional[Span] = None  # table_span: where the model says the table is (normalized text)
     result: Optional[CallResult] = None
 
     @property
@@ -133,6 +134,58 @@ def _grid_messages(table: str, views: "dict[str, RowView]", wanted: set[str], an
     columns = " | ".join(dict.fromkeys(c for v in views.values() for c in v.columns)) if table != "active_disclosure" \
         else "per sub-table, as listed below"
     return render("table_grid", text, table=title, columns=columns, answer=answer, equations=equations), text
+
+
+LOCATE_MAX_CHARS = 6000  # the numbered text a table_span call may send (about 4,000 tokens)
+_LOCATE_LINE = 60  # characters of a line shown
+
+
+def _numbered_lines(doc: Document) -> tuple[str, list[Span], set[int]]:
+    """The report as numbered lines (blank lines left out, long lines cut), within LOCATE_MAX_CHARS: where
+    the whole text is longer, the lines of prose (over 30 characters, no digit) are left out; their
+    numbers stay, so a number always names the same line. Returns the text, each number's span and the
+    numbers of the lines holding a digit."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", doc.text) if m.group().strip()]
+    digits = {i + 1 for i, (a, b) in enumerate(lines) if re.search(r"\d", doc.text[a:b])}
+
+    def show(keep):  # type: ignore[no-untyped-def]
+        return "\n".join(f"{i + 1}: {doc.text[a:b].strip()[:_LOCATE_LINE]}" for i, (a, b) in enumerate(lines) if keep(i, a, b))
+    text = show(lambda i, a, b: True)
+    if len(text) > LOCATE_MAX_CHARS:
+        text = show(lambda i, a, b: i + 1 in digits or len(doc.text[a:b].strip()) <= 30)
+    return text, lines, digits
+
+
+def _labels(table: str, era: str) -> list[str]:
+    if table == "review_litigation":
+        return ["行政复议", "未经复议直接起诉", "复议后起诉", "结果维持", "尚未审结"]
+    return [spec.label for _, spec, _ in _template_rows(table, era)]
+
+
+def table_printed(doc: Document, table: str, era: str, span: Optional[Span]) -> bool:
+    """Worth asking where the table is: the text prints two of its row labels (whitespace aside), or its
+    section was found and prints one. A fragment that stops before the table is not asked about."""
+    text = re.sub(r"\s", "", doc.text)
+    section = re.sub(r"\s", "", doc.text[span[0]:span[1]]) if span is not None else ""
+    labels = [re.sub(r"\s", "", label) for label in _labels(table, era)]
+    return sum(label in text for label in labels) >= 2 or any(label in section for label in labels)
+
+
+def table_span(client: LLMClient, doc: Document, table: str, era: str) -> TaskOutput:
+    """Where is ``table`` printed? Asked (hybrid) only when the rules located none of its rows; the answer
+    is a range of lines, which the rules' fitter then reads (``grounding.locate(pointed=True)``)."""
+    text, lines, digits = _numbered_lines(doc)
+    if not lines or len(text) > LOCATE_MAX_CHARS:
+        return TaskOutput()
+    title, _ = _GRID_TABLES[table]
+    labels = "、".join(_labels(table, era)[:6])
+    result = client.fill(render("table_locate", text, table=title, labels=labels), TableSpanOut,
+                         {"line_count": len(lines), "lines_with_numbers": digits})
+    out = TaskOutput(result=result)
+    value = result.value
+    if isinstance(value, TableSpanOut) and result.error is None and value.found:
+        out.span = (lines[value.first_line - 1][0], lines[value.last_line - 1][1])
+    return out
 
 
 def applications(client: LLMClient, doc: Document, span: Span, era: str,
