@@ -11,7 +11,7 @@ from giextract.core.grid import Grid
 from giextract.core.model import ErrorRecord, Finding, OtherMatters, ProcessingFee, Report, Section, SourceInfo
 from giextract.grids.text import text_grids
 from giextract.ingest import clean, normalize
-from giextract.ingest.documents import read_document
+from giextract.ingest.documents import READERS, read_document
 from giextract.ingest.normalize import Document
 from giextract.meta import extract_meta
 from giextract.narrative import split_narrative
@@ -43,7 +43,7 @@ def _read(source: Union[str, Path]) -> tuple[str, Optional[str], Optional[str], 
     naming a file is a path."""
     looks_like_path = isinstance(source, Path) or (
         isinstance(source, str) and len(source) < 4096 and "\n" not in source
-        and Path(source).suffix.lower() in (".txt", ".text", ".md", ".pdf", ".html", ".htm", ".docx"))
+        and Path(source).suffix.lower() in (".txt", ".text", ".md", *READERS))
     if looks_like_path:
         path = Path(source)
         read = read_document(path)
