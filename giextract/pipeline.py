@@ -19,15 +19,10 @@ from giextract.prose_facts import extract_prose_facts
 from giextract.rules.prose import o14, u6
 from giextract.rules.validate import validate
 from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
-from giextract.tables.active import parse_active_disclosure
-from giextract.tables.applications import parse_applications
-from giextract.tables.empty import empty_table
-from giextract.tables.fit import BLANK_UNKNOWN, fit_active, fit_applications, fit_review, merge_fit, prefer_fit
 from giextract.tables.fit_statistics import fit_statistics, prefer_statistics_fit
 from giextract.tables.legacy_stats import parse_statistics_table
-from giextract.tables.review import parse_review
+from giextract.tables.read import TABLES, read_table
 from giextract.tables.shape import skeleton
-from giextract.templates.sections import SECTION_TITLES
 
 if TYPE_CHECKING:
     from giextract.llm.client import LLMClient
@@ -51,68 +46,14 @@ def _read(source: Union[str, Path]) -> tuple[str, Optional[str], Optional[str], 
     return str(source), None, None, None, None, [], None
 
 
-def _paths(name: str, table: dict) -> list[tuple[str, object]]:  # type: ignore[type-arg]
-    """(dotted path, cell) of every cell in a table's nested dict."""
-    out: list[tuple[str, object]] = []
-    for key, value in table.items():
-        if isinstance(value, dict):
-            out += _paths(f"{name}.{key}", value)
-        else:
-            out.append((f"{name}.{key}", value))
-    return out
-
-
-def _where_the_table_belongs(doc: Document, raw: list[RawSection], name: str) -> Optional[tuple[int, int]]:
-    """A table whose section heading is missing (a page cut above it, a heading worded past
-    recognition) is searched between the last section before its place in the template and the next
-    one after it. Table 三's reader is anchored on long, specific row labels, so that stretch may be
-    wide; table 二's short labels (规章, 行政许可) occur in prose, so its stretch starts at its first
-    sub-table heading (第二十条第…项). Table 四 has no labels: it needs its heading or a grid."""
-    if name not in ("applications", "active_disclosure"):
-        return None
-    order = list(SECTION_TITLES)
-    place = order.index(name)
-    before = [s for s in raw if order.index(s.key) < place]
-    after = [s for s in raw if order.index(s.key) > place]
-    start = before[-1].body_start if before else 0
-    end = after[0].start if after else len(doc.text)
-    if name == "active_disclosure":
-        start = doc.text.find("第二十条", start, end)
-        if start < 0:
-            return None
-    return (start, end) if start < end else None
-
-
 def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> None:
     findings: list[Finding] = []
     if era in ("2019", "2021"):
-        stages = (
-            ("active_disclosure", ("active_disclosure",), lambda s, e: parse_active_disclosure(doc, s, e, era)),
-            ("applications", ("applications",), lambda s, e: parse_applications(doc, s, e, era)),
-            ("review_litigation", ("review_litigation",), lambda s, e: parse_review(doc, s, e)),
-        )
         grids = doc.grids or text_grids(doc)  # a structured reader's grids, else tables recovered from text
-        fits = {"active_disclosure": fit_active(doc, grids, era), "applications": fit_applications(doc, grids, era),
-                "review_litigation": fit_review(doc, grids)} if grids else {}
-        # The text readers close up empty positions; over an OCR grid that would shift numbers.
-        ocr = any(g.kind in BLANK_UNKNOWN for g in doc.grids)
-        for name, keys, parse in stages:
-            span = section_text(doc, raw, *keys) or _where_the_table_belongs(doc, raw, name)
-            table, table_findings = parse(*span) if span and not ocr else (None, [])
-            fit = merge_fit(name, fits.get(name), table, table_findings, era)
-            if prefer_fit(name, fit, table, era):
-                table, table_findings = fit.values, fit.findings  # type: ignore[union-attr]
-            if table is None and span and not ocr and (empty := empty_table(doc, name, era, *span)):
-                table, table_findings = empty  # labels printed, no value among them: blank as printed
-            findings += table_findings
-            if table is None:
-                # Not read is not blank: the table keeps its full shape, every cell unread.
-                table = skeleton(name, era)
-                findings.append(Finding(rule="missing_table", severity="error",
-                                        cells=[p for p, _ in _paths(name, table)],
-                                        message=f"{name}: the {era}-format report has no readable table here"
-                                                + ("" if span else " (its section heading was not found)")))
+        for name in TABLES:
+            table, table_findings = read_table(doc, raw, name, era, grids)
             setattr(report, name, table)
+            findings += table_findings
     else:
         span = section_text(doc, raw, "statistics_table")
         rows, table_findings = parse_statistics_table(doc, span[0] if span else None, len(doc.text))

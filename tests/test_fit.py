@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import giextract
-from giextract.tables.fit import label_score
+from giextract.tables.rows import label_score
 from test_layouts import HEAD, ROWS_2019, TAIL
 
 SECTION_3 = "三、收到和处理政府信息公开申请情况\n"

@@ -18,10 +18,16 @@ from giextract.core.grid import Grid, GridCell
 from giextract.core.model import Cell, Number
 from giextract.grids.text import text_grids
 from giextract.ingest.normalize import Document
-from giextract.tables.fit import MIN_LABEL_SCORE, fit_active, fit_applications, fit_review, label_score
+from giextract.tables.fit import MIN_LABEL_SCORE, fit_active, fit_applications, fit_review
+from giextract.tables.rows import label_score
 from giextract.tables.tokens import parse_count, parse_signed
 from giextract.templates.tables import (
-    ACTIVE_DISCLOSURE, APPLICATION_COLUMNS, APPLICATIONS, REVIEW_COLUMNS, REVIEW_GROUPS, RowSpec,
+    ACTIVE_DISCLOSURE,
+    APPLICATION_COLUMNS,
+    APPLICATIONS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    RowSpec,
 )
 
 Span = tuple[int, int]

@@ -1,18 +1,18 @@
-"""Table 二 (主动公开政府信息情况, 第二十条 sub-tables) by rules."""
+"""Table 二 (主动公开政府信息情况, 第二十条 sub-tables) from text where no grid could be recovered: its
+rows' readings for the template fitter, found by label."""
 from __future__ import annotations
 
 import re
 from typing import Callable, Optional
 
-from giextract.core.model import Cell, Finding, Number
+from giextract.core.model import Number
 from giextract.ingest.normalize import Document
 from giextract.tables.anchors import RowHit, attach_tokens, locate_rows
 from giextract.tables.digits import Reading, readings
-from giextract.tables.resolve import ambiguity_finding, ambiguous_cells
+from giextract.tables.fit import RowsRead
+from giextract.tables.resolve import text_options
 from giextract.tables.tokens import MAX_CELL_DIGITS, Token, find_tokens, parse_count, parse_money_wan_yuan, parse_signed
 from giextract.templates.tables import ACTIVE_DISCLOSURE, PROSE_HINTS, RowSpec, SubTable
-
-TableValues = dict[str, dict[str, Cell]]
 
 
 def _parser(sub: SubTable, column: str) -> Callable[[str], Optional[Number]]:
@@ -23,48 +23,28 @@ def _parser(sub: SubTable, column: str) -> Callable[[str], Optional[Number]]:
     return parse_count
 
 
-def _with_unit(cell: Cell) -> Cell:
-    """Money cells say which unit the source printed (万元, or 元 converted to 万元)."""
-    if cell.status == "ok" and cell.raw:
-        parsed = parse_money_wan_yuan(cell.raw)
-        cell.unit = parsed.unit if parsed else "万元"
-    return cell
-
-
-def parse_active_disclosure(doc: Document, start: int, end: int, era: str) -> tuple[Optional[dict[str, TableValues]], list[Finding]]:
-    findings: list[Finding] = []
+def read_active_disclosure(doc: Document, start: int, end: int, era: str) -> RowsRead:
+    """Table 二's rows from the text between ``start`` and ``end``, found by label in template order."""
     subs = ACTIVE_DISCLOSURE[era]
     all_rows: list[tuple[SubTable, RowSpec]] = [(sub, row) for sub in subs for row in sub.rows]
     hits = locate_rows(doc.text, start, end, [row for _, row in all_rows])
     attach_tokens(doc.text, hits, end)
     _pass_overflow_on(hits, [len(sub.columns) for sub, _ in all_rows])
     _values_before_labels(doc.text, hits, start)
-    if not any(h and h.tokens for h in hits):
-        return None, findings
-    out: dict[str, TableValues] = {}
+    read = RowsRead({}, found=any(h and h.tokens for h in hits))
+    if not read.found:
+        return read
     for (sub, row), hit in zip(all_rows, hits):
+        path = f"active_disclosure.{sub.key}.{row.key}"
         parsers = [_parser(sub, c) for c in sub.columns]
         options = readings(hit.tokens, parsers) if hit and hit.tokens else []
         if len(options) > 1:
             options = _stated_in_prose(doc.text, era, sub, row.key, options)
-        if not options:
-            cells = [Cell.unread() for _ in sub.columns]
-            if hit is None or not hit.tokens:
-                message = f"table 二 {sub.key}: row {row.key} ({row.label}) not found or has no values"
-            else:
-                message = (f"table 二 {sub.key}: row {row.key} values "
-                           f"{' '.join(t.text for t in hit.tokens)!r} do not read as {len(sub.columns)} cells")
-            findings.append(Finding(rule="missing_row", severity="error", message=message,
-                                    cells=[f"active_disclosure.{sub.key}.{row.key}.{c}" for c in sub.columns]))
-        else:
-            cells = ambiguous_cells(doc, options)
-            note = ambiguity_finding([f"active_disclosure.{sub.key}.{row.key}.{c}" for c in sub.columns], options)
-            findings += [note] if note else []
-            for column, cell in zip(sub.columns, cells):
-                if column in sub.money_columns:
-                    _with_unit(cell)
-        out.setdefault(sub.key, {})[row.key] = dict(zip(sub.columns, cells))
-    return out, findings
+        if options:
+            read.options[path] = text_options(doc, options)
+        elif hit is not None and hit.tokens:
+            read.notes[path] = f"values {' '.join(t.text for t in hit.tokens)!r} do not read as {len(sub.columns)} cells"
+    return read
 
 
 def _stated_in_prose(text: str, era: str, sub: SubTable, row: str, options: list[Reading]) -> list[Reading]:

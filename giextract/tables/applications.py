@@ -1,21 +1,21 @@
-"""Table 三 (收到和处理政府信息公开申请情况) by rules."""
+"""Table 三 (收到和处理政府信息公开申请情况) from text where no grid could be recovered: its rows' readings
+for the template fitter, found by label (or, when the labels are scattered, by position)."""
 from __future__ import annotations
 
 import logging
 import re
-from typing import Optional
 
-from giextract.core.model import Cell, Finding
+from giextract.core.model import Finding
 from giextract.ingest.normalize import Document
 from giextract.rules.equations import applications_consistent, r2_row
 from giextract.tables.anchors import attach_tokens, locate_rows
 from giextract.tables.digits import Reading, readings
-from giextract.tables.resolve import ambiguity_finding, ambiguous_cells, choose
+from giextract.tables.fit import RowsRead
+from giextract.tables.resolve import text_options
 from giextract.tables.tokens import Token, find_tokens, parse_count
 from giextract.templates.tables import APPLICATION_COLUMNS, APPLICATIONS, RESULT_ROWS
 
 log = logging.getLogger(__name__)
-TableValues = dict[str, dict[str, Cell]]
 
 
 def _row_readings(tokens, strict: bool) -> list[Reading]:  # type: ignore[no-untyped-def]
@@ -149,46 +149,18 @@ def _other_format_by_labels(doc: Document, start: int, end: int, era: str, optio
     return options, era
 
 
-def _template_finding(layout: str, era: str) -> Finding:
-    return Finding(rule="template", severity="warning",
-                   message=f"table 三 has the {layout} format's rows in a {era}-format report "
-                           "(（六）其他处理 printed as one row, or its three rows); keys follow the rows printed")
-
-
-def parse_applications(doc: Document, start: int, end: int, era: str) -> tuple[Optional[TableValues], list[Finding]]:
+def read_applications(doc: Document, start: int, end: int, era: str) -> RowsRead:
+    """Table 三's rows from the text between ``start`` and ``end``: by label (the era's rows, else the
+    other format's), or by position when that reads more consistently (labels scattered by a PDF layer)."""
     findings: list[Finding] = []
-    spec = APPLICATIONS[era]
-    result_rows = RESULT_ROWS[era]
     refused: dict[str, str] = {}
     options = _by_labels(doc, start, end, era, refused)
-    options, label_layout = _other_format_by_labels(doc, start, end, era, options, refused)
-    if label_layout != era:
-        findings.append(_template_finding(label_layout, era))
-        spec, result_rows = APPLICATIONS[label_layout], RESULT_ROWS[label_layout]
-    positional, layout = _by_position(doc, start, end, era)
-    if positional and _score(positional, RESULT_ROWS[layout]) > _score(options, result_rows):
+    options, layout = _other_format_by_labels(doc, start, end, era, options, refused)
+    positional, by_position = _by_position(doc, start, end, era)
+    if positional and _score(positional, RESULT_ROWS[by_position]) > _score(options, RESULT_ROWS[layout]):
         findings.append(Finding(rule="layout", severity="info",
                                 message="table 三 read by position: its labels are out of order in the text"))
-        options = positional
-        findings = [f for f in findings if f.rule != "template"]
-        if layout != era:
-            findings.append(_template_finding(layout, era))
-        spec, result_rows = APPLICATIONS[layout], RESULT_ROWS[layout]
-    if not options:
-        return None, findings
-    options = choose(options, lambda rows: applications_consistent(rows, result_rows))
-    grid: TableValues = {}
-    for row in spec.rows:
-        if row.key in options:
-            cells = ambiguous_cells(doc, options[row.key])
-            note = ambiguity_finding([f"applications.{row.key}.{c}" for c in APPLICATION_COLUMNS], options[row.key])
-            findings += [note] if note else []
-        else:
-            cells = [Cell.unread() for _ in APPLICATION_COLUMNS]
-            why = (f"its values were not read: {refused[row.key]}" if row.key in refused
-                   else "not found or has no values")
-            findings.append(Finding(rule="missing_row", severity="error",
-                                    message=f"table 三: row {row.key} ({row.label}) {why}",
-                                    cells=[f"applications.{row.key}.{c}" for c in APPLICATION_COLUMNS]))
-        grid[row.key] = dict(zip(APPLICATION_COLUMNS, cells))
-    return grid, findings
+        options, layout = positional, by_position
+    return RowsRead({f"applications.{k}": text_options(doc, v) for k, v in options.items()},
+                    notes={f"applications.{k}": f"its values were not read: {why}" for k, why in refused.items()},
+                    layout=layout, findings=findings if options else [])

@@ -11,8 +11,8 @@ from typing import Optional, Sequence
 from giextract.core.grid import Grid, GridCell
 from giextract.core.model import Cell, Number, StatisticsRow
 from giextract.ingest.normalize import Document
-from giextract.tables.fit import could_be_label, grid_cell
 from giextract.tables.legacy_stats import indicator_key
+from giextract.tables.rows import could_be_label, grid_cell
 from giextract.templates.legacy import UNITS
 
 _LABEL_HEAD = re.compile(r"指标|项目|统计内容")

@@ -1,5 +1,9 @@
-"""From per-row readings to cells: choose the readings the table's equations allow, and report what
-stays ambiguous with all its candidates instead of guessing."""
+"""From a row's readings to its cells: keep the readings the table's equations allow, and report what
+stays ambiguous with all its candidates instead of guessing.
+
+A reading (``Option``) is one cell per template column. A grid gives each printed row one reading;
+run-on text may give several (every cut of its digits that parses).
+"""
 from __future__ import annotations
 
 import itertools
@@ -10,10 +14,12 @@ from giextract.ingest.normalize import Document
 from giextract.tables.digits import Piece, Reading
 
 MAX_COMBINATIONS = 5000
+Option = list[Cell]
 TableCheck = Callable[[dict[str, list[Optional[Number]]]], bool]
 
 
 def piece_cell(doc: Document, piece: Piece) -> Cell:
+    """A piece of the normalized text (a token, or a cut of a run-on token) as an output cell."""
     span = doc.original_span(piece.start, piece.end)
     raw = doc.original[span[0]:span[1]]
     if piece.na:
@@ -21,31 +27,37 @@ def piece_cell(doc: Document, piece: Piece) -> Cell:
     return Cell(value=piece.value, raw=raw, span=span, status="ok")
 
 
-def ambiguous_cells(doc: Document, options: Sequence[Reading]) -> list[Cell]:
-    """One cell per column; columns where the options disagree become ``ambiguous``."""
+def text_options(doc: Document, readings: Sequence[Reading]) -> list[Option]:
+    return [[piece_cell(doc, p) for p in reading] for reading in readings]
+
+
+def values(option: Option) -> list[Optional[Number]]:
+    return [c.value for c in option]
+
+
+def merge_options(doc: Document, options: Sequence[Option]) -> list[Cell]:
+    """One cell per column; columns where the readings disagree become ``ambiguous``."""
     cells = []
     for col in range(len(options[0])):
-        pieces = [opt[col] for opt in options]
-        values = sorted({p.value for p in pieces if p.value is not None})
-        if len(values) <= 1 and len({(p.start, p.end) for p in pieces}) == 1:
-            cells.append(piece_cell(doc, pieces[0]))
+        column = [opt[col] for opt in options]
+        found = sorted({c.value for c in column if c.value is not None})
+        if len(found) <= 1 and len({c.span for c in column}) == 1:
+            cells.append(column[0])
             continue
-        start = min(p.start for p in pieces)
-        end = max(p.end for p in pieces)
-        span = doc.original_span(start, end)
-        if len(values) <= 1:
+        spans = [c.span for c in column if c.span is not None]
+        start, end = min(s[0] for s in spans), max(s[1] for s in spans)
+        raw = doc.original[start:end]
+        if len(found) <= 1:
             # Same value, different cut (e.g. 0 from either of two zeros): the value is certain.
-            cells.append(Cell(value=values[0] if values else None, raw=doc.original[span[0]:span[1]],
-                              span=span, status="ok"))
+            cells.append(Cell(value=found[0] if found else None, raw=raw, span=(start, end), status="ok"))
             continue
-        cells.append(Cell(value=None, raw=doc.original[span[0]:span[1]], span=span,
-                          status="ambiguous", candidates=values))
+        cells.append(Cell(value=None, raw=raw, span=(start, end), status="ambiguous", candidates=found))
     return cells
 
 
-def ambiguity_finding(paths: Sequence[str], options: Sequence[Reading]) -> Optional[Finding]:
+def ambiguity_finding(paths: Sequence[str], options: Sequence[Option]) -> Optional[Finding]:
     """One finding per ambiguous row, listing every reading the rules allow (not just per-cell values)."""
-    distinct = sorted({tuple(p.value for p in opt) for opt in options}, key=lambda r: [(v is None, v) for v in r])
+    distinct = sorted({tuple(values(opt)) for opt in options}, key=lambda r: [(v is None, v) for v in r])
     if len(distinct) <= 1:
         return None
     return Finding(rule="ambiguous", severity="warning", cells=list(paths), readings=[list(r) for r in distinct],
@@ -53,7 +65,7 @@ def ambiguity_finding(paths: Sequence[str], options: Sequence[Reading]) -> Optio
                            f"every applicable rule; none is chosen")
 
 
-def choose(row_options: dict[str, list[Reading]], check: Optional[TableCheck]) -> dict[str, list[Reading]]:
+def choose(row_options: dict[str, list[Option]], check: Optional[TableCheck]) -> dict[str, list[Option]]:
     """Narrow each row's readings to those that appear in some table-wide reading passing ``check``.
 
     Rows with a single reading stay as they are. When no combination passes (the report itself breaks
@@ -67,13 +79,13 @@ def choose(row_options: dict[str, list[Reading]], check: Optional[TableCheck]) -
         total *= len(row_options[k])
         if total > MAX_COMBINATIONS:
             return row_options
-    fixed = {k: [p.value for p in opts[0]] for k, opts in row_options.items() if len(opts) == 1}
+    fixed = {k: values(opts[0]) for k, opts in row_options.items() if len(opts) == 1}
     kept: dict[str, set[int]] = {k: set() for k in multi}
     for combo in itertools.product(*(range(len(row_options[k])) for k in multi)):
-        values = dict(fixed)
+        table = dict(fixed)
         for k, idx in zip(multi, combo):
-            values[k] = [p.value for p in row_options[k][idx]]
-        if check(values):
+            table[k] = values(row_options[k][idx])
+        if check(table):
             for k, idx in zip(multi, combo):
                 kept[k].add(idx)
     if not any(kept.values()):

@@ -1,18 +1,19 @@
-"""Table 四 (行政复议、行政诉讼) by rules: one row of 15 cells, three groups that each satisfy R4."""
+"""Table 四 (行政复议、行政诉讼) from text where no grid could be recovered: the readings of its one row
+of 15 cells (three groups that each satisfy R4) for the template fitter."""
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Optional
 
-from giextract.core.model import Cell, Finding, Number
+from giextract.core.model import Finding, Number
 from giextract.ingest.normalize import Document
 from giextract.rules.equations import r4_group
 from giextract.tables.digits import Piece, Reading, readings
-from giextract.tables.resolve import ambiguity_finding, ambiguous_cells
+from giextract.tables.fit import RowsRead
+from giextract.tables.resolve import text_options
 from giextract.tables.tokens import Token, find_tokens, parse_count
 from giextract.templates.tables import REVIEW_COLUMNS, REVIEW_GROUPS
 
-TableValues = dict[str, dict[str, Cell]]
 WIDTH = len(REVIEW_COLUMNS)
 CELLS = WIDTH * len(REVIEW_GROUPS)
 
@@ -82,12 +83,14 @@ def _join(state: tuple[tuple[int, int], ...], g: int, value: int) -> tuple[tuple
     return state[:g] + ((size + 1, total + value if size < WIDTH - 1 else total),) + state[g + 1:]
 
 
-def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[TableValues], list[Finding]]:
+def read_review(doc: Document, start: int, end: int) -> RowsRead:
+    """Table 四's one row of 15 cells from the text between ``start`` and ``end``: every cut of its
+    numbers whose three groups satisfy R4, else (15 numbers, scrambled) every interleaving that does."""
     findings: list[Finding] = []
     tokens = find_tokens(doc.text, start, end)
     tokens = [t for t in tokens if not t.is_na or len(tokens) <= CELLS]
     if not tokens:
-        return None, findings
+        return RowsRead({})
     parsers = [parse_count] * CELLS
     found = readings(tokens, parsers, accept=_all_groups_hold, prune=_finished_groups_hold)
     why = found.refused  # a run too long to split, or too many splits: said in the finding
@@ -104,11 +107,5 @@ def parse_review(doc: Document, start: int, end: int) -> tuple[Optional[TableVal
                                 message=f"table 四: {len(tokens)} values found, none reads as 15 cells"
                                         + (f" ({why})" if why else ""),
                                 cells=[f"review_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]))
-        return None, findings
-    cells = ambiguous_cells(doc, options)
-    note = ambiguity_finding([f"review_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS], options)
-    findings += [note] if note else []
-    grid: TableValues = {}
-    for gi, group in enumerate(REVIEW_GROUPS):
-        grid[group] = dict(zip(REVIEW_COLUMNS, cells[gi * WIDTH:(gi + 1) * WIDTH]))
-    return grid, findings
+        return RowsRead({}, findings=findings)
+    return RowsRead({"review_litigation": text_options(doc, options)}, findings=findings)
