@@ -16,7 +16,7 @@ _MARKERS = (
 # Where the improvements begin inside one 问题及改进 section.
 _TURN = re.compile(
     r"(?:\(二\)|二、)?\s*(?:具体的?)?(?:改进措施|解决办法|下一步|针对(?:存在的?)?(?:上述)?问题|"
-    r"\d{4}年[，,]?\s*(?:我们|我区|我办|我局|我市)?将|在下阶段工作中|今后|接下来|对此|因此[，,]?\s*我们)"
+    r"\d{4}\s*年[，,]?\s*(?:我们|我区|我办|我局|我市)?将|在下阶段工作中|今后|接下来|对此|因此[，,]?\s*我们)"
 )
 _SUBHEADING = re.compile(r"^\s*\([一二三四五六七八九十]\)[^。；;:：]{0,20}(?:问题|措施|困难|办法|情况)[^。]{0,10}?$")
 # The signature date or an appended statistics table ends the narrative even without a heading.
@@ -34,12 +34,25 @@ _LEAD_IN = re.compile(r"[^。]*?(?:取得|成效|进展|成绩)[^。]*?(?:但|�
                       r"(?:[，,]\s*(?:主要表现在|主要是|如)[：:]?|[：:]|。)")
 
 
+# "仍存在一些不足和薄弱环节" announces shortcomings without naming one.
+_GENERIC = re.compile(r"(?:仍|还|也)?(?:存在|有)着?(?:一些|一定的?|某些|诸多|不少)?[^。，,；;]{0,6}?(?:不足|差距|问题|薄弱环节)")
+# A sentence before a list that announces it ("采取以下措施：", "主要表现在以下几个方面。").
+_ANNOUNCES = re.compile(r"[：:]\s*$|以下|如下|几个方面|几点")
+
+
+_MEASURE = re.compile(r"将\s*(?:进一步|继续|持续|着力|切实|不断)")
+
+
+def _names_a_shortcoming(text: str, start: int, end: int) -> bool:
+    return bool(_DEFICIENCY.search(_GENERIC.sub("", text[start:end])))
+
+
 def _without_lead_in(text: str, start: int, end: int) -> "tuple[int, int] | None":
     """The span of a sentence without its announcing lead-in; None when it is only a lead-in."""
     m = _LEAD_IN.match(text, start, end)
     if m and m.group().endswith("。"):
         # A whole sentence "取得…成效，但…": a lead-in, unless it names the shortcomings itself.
-        return (start, end) if _DEFICIENCY.search(text, start, end) else None
+        return (start, end) if _names_a_shortcoming(text, start, end) else None
     if m:
         if len(text[m.end():end].strip()) < 4:
             return None
@@ -55,10 +68,28 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if len(parts) < 2:
             continue
         spans = [(start + a, start + b) for a, b in parts]
-        if needs_deficiency and not all(_DEFICIENCY.search(text, a, b) for a, b in spans):
-            continue
+        if needs_deficiency and not all(_DEFICIENCY.search(text, a, b) and not re.search("[，,]", text[a:b])
+                                        for a, b in spans):
+            continue  # 、 below a comma joins words inside a clause, not items
         return spans
     return []
+
+
+def _preface(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Whole sentences before a list's first marker that are items themselves, not its lead-in: one that
+    names a shortcoming or states a measure (…将进一步…) before the 一是/二是 list. An announcing
+    sentence (以下, ending in ：), a "取得…但…不足" sentence or one that only says there is more to do is
+    no item."""
+    out = []
+    for m in _SENTENCE.finditer(text, start, end):
+        a, b = m.span()
+        sentence = text[a:b].strip()
+        if not sentence.endswith("。") or _ANNOUNCES.search(sentence) or len(sentence) < 15:
+            continue
+        if _LEAD_IN.match(text, a, b) or not (_names_a_shortcoming(text, a, b) or _MEASURE.search(sentence)):
+            continue
+        out.append((a, b))
+    return out
 
 
 def _items(doc: Document, start: int, end: int, methods: Optional[list[str]] = None) -> list[Item]:
@@ -76,7 +107,7 @@ def _items(doc: Document, start: int, end: int, methods: Optional[list[str]] = N
         methods.append("markers" if best else "sentences")
     if best:
         bounds = best + [end]
-        pieces = [(bounds[i], bounds[i + 1]) for i in range(len(best))]
+        pieces = _preface(text, start, best[0]) + [(bounds[i], bounds[i + 1]) for i in range(len(best))]
     else:
         pieces = [p for m in _SENTENCE.finditer(text, start, end) if (p := _without_lead_in(text, *m.span()))]
         if len(pieces) == 1:

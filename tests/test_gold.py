@@ -109,7 +109,7 @@ def test_narrative_items_match_gold(reports: dict[str, giextract.Report]) -> Non
             true_pos += match_items(got, wanted)
             produced += len(got)
             expected += len(wanted)
-    assert true_pos / produced >= 0.95 and true_pos / expected >= 0.95
+    assert true_pos / produced >= 0.98 and true_pos / expected >= 0.98  # the layouts issue's target
 
 
 def test_metadata_against_gold(reports: dict[str, giextract.Report]) -> None:

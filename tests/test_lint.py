@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = [
     "giextract/tables", "giextract/grids/text.py", "giextract/evaluation/layouts/matrix.py",
-    "giextract/pipeline.py", "giextract/prose_facts.py", "giextract/templates/tables.py", "giextract/views/shape.py",
+    "giextract/pipeline.py", "giextract/narrative.py", "giextract/prose_facts.py", "giextract/templates/tables.py", "giextract/views/shape.py",
     "giextract/evaluation/layouts/document.py", "tests/test_lint.py", "tests/test_run_on_bound.py",
 ]
 

@@ -1,7 +1,7 @@
 """Each rule with a table that passes it and one that fails it."""
 from __future__ import annotations
 
-from giextract import Cell, Report, validate
+from giextract import Cell, Report, extract_text, validate
 from giextract.core.model import Meta, SourceInfo, StatisticsRow
 from giextract.templates.tables import APPLICATION_COLUMNS, APPLICATIONS, REVIEW_COLUMNS, REVIEW_GROUPS
 
@@ -140,8 +140,9 @@ def test_o14_prose_breakdowns() -> None:
 
 
 def test_o14_fires_where_the_corpus_report_is_inconsistent() -> None:
-    import giextract
     from pathlib import Path
+
+    import giextract
 
     report = giextract.extract(Path(__file__).resolve().parents[1] / "eval" / "sources" / "004_pingtan-county-2011.txt")
     assert any(f.rule == "O14" and "425条" in f.message and "421条" in f.message for f in report.findings)
@@ -218,3 +219,24 @@ def test_u6_on_a_long_run_of_sub_counts_stays_linear() -> None:
     started = time.perf_counter()
     assert prose_statements(_u6_report(), prose) == []
     assert time.perf_counter() - started < 60  # generous: about 2 s here; a sentence scan from the start is hours
+
+
+def _narrative(body: str) -> tuple[list[str], list[str]]:
+    text = ("一、总体情况\n本机关依法公开政府信息。\n五、存在的主要问题及改进情况\n" + body
+            + "\n六、其他需要报告的事项\n无。\n")
+    n = extract_text(text).problems_improvements
+    return [i.text for i in n.problems], [i.text for i in n.improvements]
+
+
+def test_narrative_sentences_lead_ins_and_turns() -> None:
+    # A PDF layer's space after the year does not hide where the plans begin ("2021 年,我局将…").
+    problems, improvements = _narrative("政务公开内容、创新方式方面有待提升。\n2021 年,我局将进一步提高认识,加大工作力度。")
+    assert problems == ["政务公开内容、创新方式方面有待提升。"] and improvements == ["2021 年,我局将进一步提高认识,加大工作力度。"]
+    # "…取得了明显进展，但仍存在一些不足。" only announces; a 、 below a comma joins words, not items.
+    problems, _ = _narrative("2016年，我区工作取得了明显进展，但仍存在一些不足和薄弱环节。主要是个别部门主动性仍待提高，"
+                             "信息平台不同源、信息查阅不便捷等问题。")
+    assert problems == ["主要是个别部门主动性仍待提高，信息平台不同源、信息查阅不便捷等问题。"]
+    # A measure stated before the 一是/二是 list is an item; an announcing sentence is not.
+    _, improvements = _narrative("一是解读形式不够丰富。二是公开范围有待扩大。\n在下阶段工作中,我办将进一步完善公开目录,畅通公开渠道。"
+                                 "具体做好以下工作:一是规范工作流程。二是扩大公开范围。")
+    assert improvements == ["在下阶段工作中,我办将进一步完善公开目录,畅通公开渠道。", "一是规范工作流程。", "二是扩大公开范围。"]
