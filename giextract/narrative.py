@@ -16,8 +16,11 @@ _MARKERS = (
 # Where the improvements begin inside one 问题及改进 section.
 _TURN = re.compile(
     r"(?:\(二\)|二、)?\s*(?:具体的?)?(?:改进措施|解决办法|下一步|针对(?:存在的?)?(?:上述)?问题|"
-    r"\d{4}\s*年[，,]?\s*(?:我们|我区|我办|我局|我市)?将|在下阶段工作中|今后|接下来|对此|因此[，,]?\s*我们)"
+    r"\d{4}\s*年[，,]?\s*(?:我们|我区|我办|我局|我市)?将|在下阶段工作中|今后|接下来|对此|因此[，,]?\s*我们|"
+    r"\(二\)\s*(?:改进|整改))"
 )
+# A sub-heading opening either half ("（一）存在的主要问题", "（二）改进情况："): a title, not an item.
+_HALF_TITLE = re.compile(r"\s*(?:\([一二]\)|[一二]、)[^。\n：:]{0,16}(?:问题|措施|情况|打算|计划|方向|举措)\s*[:：]?")
 _SUBHEADING = re.compile(r"^\s*\([一二三四五六七八九十]\)[^。；;:：]{0,20}(?:问题|措施|困难|办法|情况)[^。]{0,10}?$")
 # The signature date or an appended statistics table ends the narrative even without a heading.
 STOP = re.compile(r"[二〇○零一三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*$|"
@@ -126,6 +129,13 @@ def _items(doc: Document, start: int, end: int, methods: Optional[list[str]] = N
     return out
 
 
+def _after_title(text: str, span: Optional[tuple[int, int]]) -> Optional[tuple[int, int]]:
+    if span is None:
+        return None
+    m = _HALF_TITLE.match(text, span[0], span[1])
+    return (m.end(), span[1]) if m and m.end() < span[1] else span
+
+
 def split_narrative(doc: Document, problems: Optional[tuple[int, int]],
                     improvements: Optional[tuple[int, int]]) -> Narrative:
     """``problems`` is the 问题 (or combined 问题及改进) section; ``improvements`` a separate 建议 section."""
@@ -136,6 +146,7 @@ def split_narrative(doc: Document, problems: Optional[tuple[int, int]],
         if turn:
             improvements = (turn.start(), problems[1])
             problems = (problems[0], turn.start())
+    problems, improvements = (_after_title(doc.text, problems), _after_title(doc.text, improvements))
     methods: list[str] = []
     narrative = Narrative(
         problems=_items(doc, *problems, methods) if problems else [],

@@ -240,3 +240,10 @@ def test_narrative_sentences_lead_ins_and_turns() -> None:
     _, improvements = _narrative("一是解读形式不够丰富。二是公开范围有待扩大。\n在下阶段工作中,我办将进一步完善公开目录,畅通公开渠道。"
                                  "具体做好以下工作:一是规范工作流程。二是扩大公开范围。")
     assert improvements == ["在下阶段工作中,我办将进一步完善公开目录,畅通公开渠道。", "一是规范工作流程。", "二是扩大公开范围。"]
+
+
+def test_narrative_halves_under_their_own_sub_headings() -> None:
+    problems, improvements = _narrative("（一）存在的主要问题\n政务公开内容的深度和广度还有待提升。\n（二）改进情况\n"
+                                        "一是加强业务培训。二是优化公开流程。")
+    assert problems == ["政务公开内容的深度和广度还有待提升。"]
+    assert improvements == ["一是加强业务培训。", "二是优化公开流程。"]
