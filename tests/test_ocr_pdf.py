@@ -51,6 +51,16 @@ def _scanned(pages: tuple[int, ...], dpi: int, keep_text: bool) -> bytes:
     return out.getvalue()
 
 
+class WordEngine(FakeEngine):
+    """The fake engine on a real page image: its detector's boxes are the page's words; a cell it would
+    read alone (its ruled cell has ink but no word) is read as nothing."""
+
+    def __call__(self, image: Any, **options: Any) -> tuple[Any, Any]:
+        if options.get("use_det") is False:
+            return [["", 0.0]], [0.0]
+        return super().__call__(image)
+
+
 def _truth() -> dict[str, Any]:
     return {p: v for p, v in gold_cells(load(GOLD)) if v is None or isinstance(v, (int, float))}
 
@@ -112,7 +122,7 @@ def _cells(report: Any, table: str) -> list[tuple[str, Any]]:
 def test_a_mixed_pdf_keeps_its_text_pages_and_reads_the_scan_in_page_order(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = _scanned((3,), 72, keep_text=True)  # page 3 an image; the fake engine reads its words
-    monkeypatch.setattr(ocr, "_engine", lambda: FakeEngine([_word_boxes(3, 150 / 72)]))  # rendered at 150 dpi
+    monkeypatch.setattr(ocr, "_engine", lambda: WordEngine([_word_boxes(3, 200 / 72)]))  # rendered at 200 dpi
     target = tmp_path / "mixed.pdf"
     target.write_bytes(data)
     read = read_document(target)
@@ -125,7 +135,7 @@ def test_a_mixed_pdf_keeps_its_text_pages_and_reads_the_scan_in_page_order(
     assert any(g.kind == "pdf" and g.page == 4 for g in read.grids)
     _spans_hold(read)
     assert {b.page for b in read.cell_boxes} == {3}
-    monkeypatch.setattr(ocr, "_engine", lambda: FakeEngine([_word_boxes(3, 150 / 72)]))
+    monkeypatch.setattr(ocr, "_engine", lambda: WordEngine([_word_boxes(3, 200 / 72)]))
     result = score_file(target, _truth())
     assert result["cells"].get("silent", 0) == 0, result["wrong"]
     assert result["cells"]["numbers_right"] >= 0.9 * result["cells"]["numbers_printed"]

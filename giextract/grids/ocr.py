@@ -8,7 +8,12 @@ recognition models: nothing is downloaded at run time). Its boxes become a layou
 * boxes whose vertical extents overlap form a line (boxes nearly touching are one phrase); a run of lines holding two or more boxes each (a short
   single box, such as a section row, may sit between them) is a table;
 * a table's columns are clustered from its boxes' x extents, narrowest first, so a header box wider than
-  one column spans the columns it covers instead of merging them.
+  one column spans the columns it covers instead of merging them;
+* where the page image has rules, a ruled table is one grid of its ruled cells instead (rows, columns and
+  merged cells from the rules, :func:`ruled_tables`); a box belongs to the cell holding its centre, and a
+  cell with ink that no box covers (the detector often finds no box around a lone ``0``) is read by the
+  recognizer alone on a crop of its ink, as is a lone box read as a digit's look-alike (``X`` for 8); a
+  cell whose interior holds no mark of a quarter of a text height is blank.
 
 Each table is written one line per grid row (``| c1 | c2 |``, see :mod:`giextract.grids.build`), so cell
 spans point into the OCR text. Every cell keeps its page, bounding box (pixels of the page image, before
@@ -107,6 +112,7 @@ class OcrResult:
     pages: int = 0
     boxes: int = 0
     masked: int = 0  # boxes whose digits were masked as low-confidence
+    ruled: int = 0  # tables whose cells are the rules found in the page image
 
     def cell_boxes(self) -> list[CellBox]:
         """Every OCR table cell with its span in :attr:`text`, page and bounding box."""
@@ -156,16 +162,23 @@ def _level(quad: Sequence[Sequence[float]], cos: float, sin: float) -> BBox:
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def page_boxes(raw: Iterable[Any], page: int) -> list[OcrBox]:
-    """The engine's ``[quad, text, score]`` results as boxes, deskewed by the median slope of wide boxes."""
-    items = [(quad, str(text), float(score)) for quad, text, score in raw if str(text).strip()]
+def skew(raw: Iterable[Any]) -> float:
+    """The page's turn (radians): the median slope of the top edges of boxes wider than three heights."""
     slopes = []
-    for quad, _, _ in items:
+    for quad, text, _ in raw:
+        if not str(text).strip():
+            continue
         (x0, y0), (x1, y1) = quad[0], quad[1]
         height = abs(quad[3][1] - quad[0][1]) or 1.0
         if x1 - x0 > 3 * height:
             slopes.append(math.atan2(y1 - y0, x1 - x0))
-    angle = statistics.median(slopes) if slopes else 0.0
+    return statistics.median(slopes) if slopes else 0.0
+
+
+def page_boxes(raw: Iterable[Any], page: int, angle: Optional[float] = None) -> list[OcrBox]:
+    """The engine's ``[quad, text, score]`` results as boxes, deskewed by the median slope of wide boxes."""
+    items = [(quad, str(text), float(score)) for quad, text, score in raw if str(text).strip()]
+    angle = skew(items) if angle is None else angle
     cos, sin = math.cos(angle), math.sin(angle)
     out = []
     for quad, text, score in items:
@@ -191,6 +204,292 @@ def _split_values(box: OcrBox) -> list[OcrBox]:
               box.level[0] + b * (box.level[2] - box.level[0]), box.level[3])
         out.append(OcrBox(m.group(), box.confidence, box.page, bx, lv))
     return out
+
+
+# Ruled tables. The page image is turned back by its skew, so its pixels are the boxes' level coordinates
+# shifted by (dx, dy); rules are the runs of ink that survive a morphological opening with a long thin
+# kernel (3 text heights across, 1.2 down: longer than any stroke of a character, shorter than the
+# narrowest cell); horizontal and vertical rules that meet make a table; its cells are the rectangles of
+# the grid of rule positions, neighbours joined where no rule covers half the edge between them (merged
+# cells). Text boxes belong to the cell holding their centre.
+@dataclass(frozen=True)
+class RuledCell:
+    """A cell of a ruled table: first row and column on the grid of the table's rule positions, spans, the
+    rectangle between its rules (level coordinates, as ``OcrBox.level``) and its bounding box on the page
+    image, and the box of the ink inside it (level coordinates; None: the cell is blank, see :func:`_ink`)."""
+
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    rect: BBox
+    bbox: BBox
+    ink: Optional[BBox]
+
+
+@dataclass(frozen=True)
+class RuledTable:
+    page: int
+    rect: BBox  # the outer rules, level coordinates
+    cells: tuple[RuledCell, ...]
+
+
+@dataclass
+class OcrPage:
+    """One page as read: its text boxes (the engine's, and those read cell by cell) and its ruled tables."""
+
+    boxes: list[OcrBox]
+    tables: list[RuledTable] = field(default_factory=list)
+
+
+class _Deskewed:
+    """A page image (grey, a NumPy array) turned back by ``angle``, and its ink (Otsu's threshold)."""
+
+    def __init__(self, gray: Any, angle: float) -> None:
+        import cv2
+        import numpy as np
+
+        h, w = gray.shape[:2]
+        self.cos, self.sin = math.cos(angle), math.sin(angle)
+        corners = ((0, 0), (w, 0), (0, h), (w, h))
+        xs = [x * self.cos + y * self.sin for x, y in corners]
+        ys = [-x * self.sin + y * self.cos for x, y in corners]
+        self.dx, self.dy = -min(xs), -min(ys)
+        if angle:
+            matrix = np.float32([[self.cos, self.sin, self.dx], [-self.sin, self.cos, self.dy]])
+            size = (int(math.ceil(max(xs) + self.dx)), int(math.ceil(max(ys) + self.dy)))
+            gray = cv2.warpAffine(gray, matrix, size, flags=cv2.INTER_LINEAR, borderValue=255)
+        self.gray = gray
+        _, self.ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+
+    def pixels(self, rect: BBox) -> tuple[int, int, int, int]:
+        """A level rectangle as pixel bounds of the turned image, clipped to it."""
+        h, w = self.gray.shape[:2]
+        x0, y0, x1, y1 = rect
+        return (max(0, int(round(x0 + self.dx))), max(0, int(round(y0 + self.dy))),
+                min(w, int(round(x1 + self.dx))), min(h, int(round(y1 + self.dy))))
+
+    def level(self, x0: float, y0: float, x1: float, y1: float) -> BBox:
+        """Pixel bounds of the turned image as a level rectangle."""
+        return (x0 - self.dx, y0 - self.dy, x1 - self.dx, y1 - self.dy)
+
+    def bbox(self, rect: BBox) -> BBox:
+        """A level rectangle's bounding box on the page image as scanned."""
+        x0, y0, x1, y1 = rect
+        points = [(x * self.cos - y * self.sin, x * self.sin + y * self.cos)
+                  for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+        return (min(p[0] for p in points), min(p[1] for p in points),
+                max(p[0] for p in points), max(p[1] for p in points))
+
+
+Segment = tuple[float, float, float]  # (start, end, position): x0, x1, y of a horizontal rule; y0, y1, x of a vertical
+
+
+def _segments(mask: Any, horizontal: bool) -> list[Segment]:
+    import cv2
+
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [(float(x), float(x + w), y + h / 2) if horizontal else (float(y), float(y + h), x + w / 2)
+            for x, y, w, h, _ in stats[1:]]
+
+
+def _joined(segments: list[Segment], tolerance: float, gap: float) -> list[Segment]:
+    """Pieces of one rule (broken by a scan's noise: gaps under ``gap``) as one segment."""
+    out: list[Segment] = []
+    for s0, s1, p in sorted(segments):
+        near = next((k for k in range(len(out) - 1, -1, -1)
+                     if abs(out[k][2] - p) <= tolerance / 2 and s0 - out[k][1] <= gap), None)
+        if near is None:
+            out.append((s0, s1, p))
+        else:
+            a0, a1, q = out[near]
+            out[near] = (min(a0, s0), max(a1, s1), (q + p) / 2)
+    return out
+
+
+def _clusters(values: Iterable[float], tolerance: float) -> list[float]:
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= tolerance:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+def _covered(segments: list[Segment], position: float, a: float, b: float, tolerance: float) -> bool:
+    """Whether rules at ``position`` cover at least half of ``a``–``b``."""
+    run = sum(max(0.0, min(s1, b) - max(s0, a)) for s0, s1, p in segments if abs(p - position) <= tolerance)
+    return run >= 0.5 * (b - a)
+
+
+def _ink(page: _Deskewed, rect: BBox, height: float) -> Optional[BBox]:
+    """The box of the marks inside a cell (level coordinates), or None when it has none: the cell's interior
+    (its rectangle less a fifth of a text height on each side, clear of the rules) holds no dark component
+    of at least a quarter of a text height (a digit or a dash is; a speck of scan noise is not), rule-like
+    slivers (a rule's edge left by an uneven turn) not counted."""
+    import cv2
+
+    inset = max(2.0, 0.2 * height)
+    x0, y0, x1, y1 = page.pixels((rect[0] + inset, rect[1] + inset, rect[2] - inset, rect[3] - inset))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    _, _, stats, _ = cv2.connectedComponentsWithStats(page.ink[y0:y1, x0:x1], connectivity=8)
+    least, thin = max(3.0, 0.25 * height), 0.2 * height
+    marks = [(x, y, x + w, y + h) for x, y, w, h, _ in stats[1:]
+             if max(w, h) >= least and not (min(w, h) <= thin and max(w, h) >= 2 * height)]
+    if not marks:
+        return None
+    return page.level(x0 + min(m[0] for m in marks), y0 + min(m[1] for m in marks),
+                      x0 + max(m[2] for m in marks), y0 + max(m[3] for m in marks))
+
+
+def ruled_tables(page: _Deskewed, height: float, page_no: int) -> list[RuledTable]:
+    """The ruled tables of a turned page image whose text is ``height`` pixels high: at least two horizontal
+    and two vertical rules that meet, and two rows and two columns of cells."""
+    import cv2
+
+    if height <= 0:
+        return []
+    kernel = cv2.getStructuringElement
+    across = cv2.morphologyEx(page.ink, cv2.MORPH_OPEN, kernel(cv2.MORPH_RECT, (max(8, int(3 * height)), 1)))
+    down = cv2.morphologyEx(page.ink, cv2.MORPH_OPEN, kernel(cv2.MORPH_RECT, (1, max(6, int(1.2 * height)))))
+    tolerance = max(3.0, 0.3 * height)
+    hs = _joined(_segments(across, True), tolerance, height)
+    vs = _joined(_segments(down, False), tolerance, height)
+    # A vertical rule meets two horizontal rules or more (a tall stroke of a heading over a table, one).
+    vs = [v for v in vs if len(_clusters([y for x0, x1, y in hs if x0 - tolerance <= v[2] <= x1 + tolerance
+                                           and v[0] - tolerance <= y <= v[1] + tolerance], tolerance)) >= 2]
+    parent = list(range(len(hs) + len(vs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (x0, x1, y) in enumerate(hs):
+        for j, (y0, y1, x) in enumerate(vs):
+            if x0 - tolerance <= x <= x1 + tolerance and y0 - tolerance <= y <= y1 + tolerance:
+                parent[root(i)] = root(len(hs) + j)
+    groups: dict[int, tuple[list[Segment], list[Segment]]] = {}
+    for i, seg in enumerate(hs + vs):
+        groups.setdefault(root(i), ([], []))[i >= len(hs)].append(seg)
+    tables = []
+    for across_rules, down_rules in groups.values():
+        if len(across_rules) >= 2 and len(down_rules) >= 2:
+            table = _ruled_table(page, across_rules, down_rules, tolerance, height, page_no)
+            if table is not None:
+                tables.append(table)
+    return sorted(tables, key=lambda t: t.rect[1])
+
+
+def _ruled_table(page: _Deskewed, hs: list[Segment], vs: list[Segment], tolerance: float, height: float,
+                 page_no: int) -> Optional[RuledTable]:
+    # Rule positions; a table open at the sides (no outer vertical rules) ends where its horizontal rules do.
+    xs = _clusters([x for _, _, x in vs] + [min(s[0] for s in hs), max(s[1] for s in hs)], tolerance)
+    ys = _clusters([y for _, _, y in hs], tolerance)
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    if n_rows < 2 or n_cols < 2:
+        return None
+    parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
+
+    def root(p: tuple[int, int]) -> tuple[int, int]:
+        while parent[p] != p:
+            p = parent[p]
+        return p
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and not _covered(vs, xs[c + 1], ys[r], ys[r + 1], tolerance):
+                parent[root((r, c + 1))] = root((r, c))
+            if r + 1 < n_rows and not _covered(hs, ys[r + 1], xs[c], xs[c + 1], tolerance):
+                parent[root((r + 1, c))] = root((r, c))
+    members: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for p in parent:
+        members.setdefault(root(p), []).append(p)
+    spans = []
+    for group in members.values():
+        r0, r1 = min(p[0] for p in group), max(p[0] for p in group) + 1
+        c0, c1 = min(p[1] for p in group), max(p[1] for p in group) + 1
+        if len(group) == (r1 - r0) * (c1 - c0):
+            spans.append((r0, c0, r1, c1))
+        else:  # not a rectangle (rules broken in a way no table is drawn): its positions one by one
+            spans += [(r, c, r + 1, c + 1) for r, c in group]
+    cells = []
+    for r0, c0, r1, c1 in sorted(spans):
+        rect = page.level(xs[c0], ys[r0], xs[c1], ys[r1])
+        cells.append(RuledCell(r0, c0, r1 - r0, c1 - c0, rect, page.bbox(rect), _ink(page, rect, height)))
+    return RuledTable(page_no, page.level(xs[0], ys[0], xs[-1], ys[-1]), tuple(cells))
+
+
+def _centre(box: OcrBox) -> tuple[float, float]:
+    return ((box.level[0] + box.level[2]) / 2, (box.level[1] + box.level[3]) / 2)
+
+
+def _holds(rect: BBox, box: OcrBox) -> bool:
+    x, y = _centre(box)
+    return rect[0] <= x < rect[2] and rect[1] <= y < rect[3]
+
+
+def _overlap(a: BBox, b: BBox) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _read_cells(run: Any, page: _Deskewed, tables: list[RuledTable], boxes: list[OcrBox], page_no: int,
+                height: float) -> list[OcrBox]:
+    """The page's boxes with the ruled cells the detector left empty read by the recognizer alone.
+
+    A box not of words lying across a rule (``0 0`` over two narrow cells) is dropped and its cells read one
+    by one. A cell with ink that no box covers is cropped to its ink (a margin of a quarter text height,
+    white) and recognized; a reading below :data:`MIN_SCORE`, or none, is kept as ``?`` so the cell comes
+    out unread, never blank."""
+    import cv2
+
+    kept = list(boxes)
+    for table in tables:
+        for box in [b for b in kept if _holds(table.rect, b) and not _IDEOGRAPH.search(b.text)]:
+            width, tall = box.level[2] - box.level[0], box.level[3] - box.level[1]
+            hit = [c for c in table.cells
+                   if min(c.rect[2], box.level[2]) - max(c.rect[0], box.level[0]) > 0.25 * width
+                   and min(c.rect[3], box.level[3]) - max(c.rect[1], box.level[1]) > 0.5 * tall]
+            if len(hit) > 1:
+                kept.remove(box)
+    def alone(ink: BBox) -> tuple[str, float]:
+        x0, y0, x1, y1 = page.pixels(ink)
+        margin = max(2, int(round(0.25 * height)))
+        crop = cv2.copyMakeBorder(page.gray[y0:y1, x0:x1], margin, margin, margin, margin,
+                                  cv2.BORDER_CONSTANT, value=255)
+        result, _ = run(cv2.cvtColor(crop, cv2.COLOR_GRAY2RGB), use_det=False, use_cls=False, use_rec=True)
+        return (str(result[0][0]).strip(), float(result[0][1])) if result else ("", 0.0)
+
+    read: list[OcrBox] = []
+    for table in tables:
+        for cell in table.cells:
+            ink = cell.ink
+            if ink is None:
+                continue
+            held = [b for b in kept if _holds(cell.rect, b)]
+            if len(held) == 1 and _misread(held[0]) and not _IDEOGRAPH.search(held[0].text.replace("一", "")):
+                # A digit the engine read as a look-alike (X for 8, 一 for 1): read again alone, and kept
+                # only when that reading is a value.
+                text, score = alone(ink)
+                if score >= MIN_SCORE and _VALUE.fullmatch(text) and not _misread(text):
+                    log.debug("OCR page %d: %r read again alone as %r (%.2f)", page_no, held[0].text, text, score)
+                    kept.remove(held[0])
+                    read += _split_values(OcrBox(text, score, page_no, held[0].bbox, held[0].level))
+                continue
+            if held:
+                continue
+            area = (ink[2] - ink[0]) * (ink[3] - ink[1])
+            if any(_overlap(ink, b.level) > 0.5 * area for b in kept):  # a box reaching in from a neighbour
+                continue
+            text, score = alone(ink)
+            if not text or score < MIN_SCORE:
+                text = "?"
+            read += _split_values(OcrBox(text, score, page_no, page.bbox(ink), ink))
+            log.debug("OCR page %d: empty ruled cell read alone as %r (%.2f)", page_no, text, score)
+    return kept + read
 
 
 def _lines(boxes: list[OcrBox]) -> list[list[OcrBox]]:
@@ -283,10 +582,10 @@ def _join(texts: list[str]) -> str:
     return out
 
 
-def _misread(box: OcrBox) -> bool:
+def _misread(box: "OcrBox | str") -> bool:
     """Neither a value nor words (``l``, ``o``, ``。`` where a number was printed, or a lone ``一``): a digit
     misread."""
-    text = box.text.strip()
+    text = (box if isinstance(box, str) else box.text).strip()
     return (not _IDEOGRAPH.search(text) and not _VALUE.fullmatch(text)) or bool(_LOOKALIKE.fullmatch(text))
 
 
@@ -341,31 +640,107 @@ def _table_cells(lines: list[list[OcrBox]]) -> tuple[list[Placed], list[OcrCell]
     return placed, meta
 
 
-def layout(pages: Sequence[list[OcrBox]]) -> OcrResult:
-    """Boxes of each page (in page order) → text, grids and cell provenance. The pages' lines are read as
-    one sequence, so a table running onto the next page (its footer and header lines between) stays one
-    grid; ``Grid.page`` is the page it starts on, each ``OcrCell.page`` its own."""
+def _ruled_cells(table: RuledTable, boxes: list[OcrBox]) -> tuple[list[Placed], list[OcrCell]]:
+    """A ruled table's cells with the boxes whose centre they hold (a box on a rule goes to the nearest
+    cell), every cell placed, blank ones too. A cell with ink but no box (the engine not run on it) is
+    written ``?``. Masking as in :func:`_table_cells`: an unsure number or a misread cell masks its row."""
+    held: dict[int, list[OcrBox]] = {i: [] for i in range(len(table.cells))}
+    for box in boxes:
+        x, y = _centre(box)
+        inside = [i for i, c in enumerate(table.cells) if _holds(c.rect, box)]
+        best = inside[0] if inside else min(range(len(table.cells)), key=lambda i: _distance(table.cells[i].rect, x, y))
+        held[best].append(box)
+    rows: dict[int, list[int]] = {}
+    for i, cell in enumerate(table.cells):
+        rows.setdefault(cell.row, []).append(i)
+    placed: list[Placed] = []
+    meta: list[OcrCell] = []
+    for r in sorted(rows):
+        # A cell's words are read together: a label printed one character a line (三 本 年 度) is no misread 三.
+        read = [_join([_join([b.text for b in line]) for line in _lines(held[i])]) for i in rows[r] if held[i]]
+        unread = any(not held[i] and table.cells[i].ink is not None for i in rows[r])
+        mask = unread or any(b.low for i in rows[r] for b in held[i]) or (len(read) > 1 and any(map(_misread, read)))
+        for i in rows[r]:
+            cell, group = table.cells[i], held[i]
+            if not group:
+                text = "?" if cell.ink is not None else ""
+                placed.append(Placed(cell.row, cell.col, cell.row_span, cell.col_span, text, False))
+                continue
+            lines = _lines(group)
+            text = _join([_join([_shown(b, mask) for b in line]) for line in lines])
+            placed.append(Placed(cell.row, cell.col, cell.row_span, cell.col_span, text, False))
+            meta.append(OcrCell(cell.row, cell.col, table.page, _union(group, "bbox"),
+                                min(b.confidence for b in group), _join([_join([b.text for b in line]) for line in lines]),
+                                mask and any(_DIGIT.search(b.text) for b in group)))
+    return placed, meta
+
+
+def _distance(rect: BBox, x: float, y: float) -> float:
+    return math.hypot(max(rect[0] - x, 0.0, x - rect[2]), max(rect[1] - y, 0.0, y - rect[3]))
+
+
+def _items(page: "OcrPage | list[OcrBox]") -> list[tuple[str, Any]]:
+    """A page's lines of text and ruled tables (with the boxes they hold), in reading order: a table stands
+    before the first line below its top."""
+    if not isinstance(page, OcrPage):
+        page = OcrPage(list(page))
+    rest = list(page.boxes)
+    tables = []
+    for table in page.tables:
+        inside = [b for b in rest if _holds(table.rect, b)]
+        rest = [b for b in rest if not _holds(table.rect, b)]
+        tables.append((table, inside))
+    items: list[tuple[str, Any]] = [("line", line) for line in _lines(rest)] if rest else []
+    for table, inside in tables:
+        at = next((k for k, (kind, line) in enumerate(items)
+                   if kind == "line" and (line[0].level[1] + line[0].level[3]) / 2 > table.rect[1]), len(items))
+        items.insert(at, ("ruled", (table, inside)))
+    return items
+
+
+def layout(pages: Sequence["OcrPage | list[OcrBox]"]) -> OcrResult:
+    """Boxes of each page (in page order) → text, grids and cell provenance. The lines between ruled tables
+    are read as one sequence across pages, so a table without rules running onto the next page (its footer
+    and header lines between) stays one grid; ``Grid.page`` is the page it starts on, each ``OcrCell.page``
+    its own. A ruled table is one grid of its ruled cells (:func:`_ruled_cells`), on its page."""
     writer = TextWriter()
     cells: list[list[OcrCell]] = []
-    lines = [line for boxes in pages if boxes for line in _lines(boxes)]
-    width = max((max(b.level[2] for b in boxes) - min(b.level[0] for b in boxes) for boxes in pages if boxes),
-                default=0.0)
-    i = 0
-    for start, end in _tables(lines, width) + [(len(lines), len(lines))]:
-        for line in lines[i:start]:
-            writer.line(_join([_shown(b) for b in line]))
-        if start < end:
-            placed, meta = _table_cells(lines[start:end])
-            if writer.table(placed, "ocr", page=lines[start][0].page) is not None:
-                cells.append(meta)
-        i = end
-    masked = sum(b.low for boxes in pages for b in boxes)
-    return OcrResult(writer.text(), writer.grids, cells, len(pages), sum(map(len, pages)), masked)
+    boxes = [page.boxes if isinstance(page, OcrPage) else page for page in pages]
+    width = max((max(b.level[2] for b in bs) - min(b.level[0] for b in bs) for bs in boxes if bs), default=0.0)
+    items = [item for page in pages for item in _items(page)]
+
+    def lines_out(lines: list[list[OcrBox]]) -> None:
+        i = 0
+        for start, end in _tables(lines, width) + [(len(lines), len(lines))]:
+            for line in lines[i:start]:
+                writer.line(_join([_shown(b) for b in line]))
+            if start < end:
+                placed, meta = _table_cells(lines[start:end])
+                if writer.table(placed, "ocr", page=lines[start][0].page) is not None:
+                    cells.append(meta)
+            i = end
+
+    run: list[list[OcrBox]] = []
+    for kind, item in items:
+        if kind == "line":
+            run.append(item)
+            continue
+        lines_out(run)
+        run = []
+        table, inside = item
+        placed, meta = _ruled_cells(table, inside)
+        if writer.table(placed, "ocr", page=table.page) is not None:
+            cells.append(meta)
+    lines_out(run)
+    masked = sum(b.low for bs in boxes for b in bs)
+    return OcrResult(writer.text(), writer.grids, cells, len(pages), sum(map(len, boxes)), masked,
+                     sum(isinstance(p, OcrPage) and len(p.tables) for p in pages))
 
 
-def recognize(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] = None) -> list[list[OcrBox]]:
-    """Run the engine on each page image; one list of boxes per page, numbered by ``page_numbers`` (the
-    document's page numbers: an image file's frames from 0, a PDF's pages from 1; default 0, 1, …)."""
+def recognize(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] = None) -> list[OcrPage]:
+    """Run the engine on each page image; one :class:`OcrPage` per page (its boxes, its ruled tables, the
+    empty ruled cells read by the recognizer alone), numbered by ``page_numbers`` (the document's page
+    numbers: an image file's frames from 0, a PDF's pages from 1; default 0, 1, …)."""
     import numpy as np
 
     run = _engine()
@@ -373,8 +748,18 @@ def recognize(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] =
     for index, image in enumerate(images):
         page = page_numbers[index] if page_numbers is not None else index
         raw, _ = run(np.asarray(image.convert("RGB")))
-        out.append(page_boxes(raw or [], page))
-        log.debug("OCR page %d: %d boxes", page, len(out[-1]))
+        raw = [(quad, str(text), float(score)) for quad, text, score in raw or [] if str(text).strip()]
+        angle = skew(raw)
+        boxes = page_boxes(raw, page, angle)
+        tables: list[RuledTable] = []
+        if boxes:
+            height = statistics.median(b.level[3] - b.level[1] for b in boxes)
+            turned = _Deskewed(np.asarray(image.convert("L")), angle)
+            tables = ruled_tables(turned, height, page)
+            if tables:
+                boxes = _read_cells(run, turned, tables, boxes, page, height)
+        out.append(OcrPage(boxes, tables))
+        log.debug("OCR page %d: %d boxes, %d ruled tables", page, len(boxes), len(tables))
     return out
 
 
@@ -414,5 +799,6 @@ def open_image(data: bytes) -> list["Image"]:
         raise InputError(f"not a readable image: {exc}") from None
 
 
-__all__ = ["LOW_CONFIDENCE", "CellBox", "OcrBox", "OcrCell", "OcrResult", "engine", "engine_name", "layout", "ocr_pages",
-           "open_image", "page_boxes", "read_images", "recognize"]
+__all__ = ["LOW_CONFIDENCE", "CellBox", "OcrBox", "OcrCell", "OcrPage", "OcrResult", "RuledCell", "RuledTable", "engine",
+           "engine_name", "layout", "ocr_pages", "open_image", "page_boxes", "read_images", "recognize", "ruled_tables",
+           "skew"]

@@ -1,0 +1,130 @@
+"""Ruled tables in scans: the rules found in the page image make the grid (merged cells span), a ruled
+cell the detector left empty is read by the recognizer alone on its crop (lone ``0`` cells), a cell
+without ink is blank, and an image path given as a str is read as the image. The engine runs for real on
+a small generated page (a second or two)."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from giextract.grids import ocr
+from giextract.pipeline import extract
+
+pytest.importorskip("rapidocr_onnxruntime")
+FONT = "STSong-Light"
+ROWS = [["第二十条第（一）项"], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "1", "0", "11"], ["行政规范性文件", "0", "26", "0"]]
+
+
+def _page(dpi: int = 200, degrees: float = 0.5) -> Any:
+    """Section 二's first table drawn as a ruled table (reportlab) and rendered in grey, turned a little."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    width, height = 440, 190
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=(width, height))
+    pdf.setFont(FONT, 12)
+    pdf.drawString(20, height - 25, "二、主动公开政府信息情况")
+    xs = [20, 140, 240, 330, 420]
+    ys = [height - 40, height - 64, height - 88, height - 112, height - 136]
+    pdf.setLineWidth(0.8)
+    for y in ys:
+        pdf.line(xs[0], y, xs[-1], y)
+    for x in xs:  # the first row is one cell across the table
+        pdf.line(x, ys[0] if x in (xs[0], xs[-1]) else ys[1], x, ys[-1])
+    for r, row in enumerate(ROWS):
+        for k, text in enumerate(row):
+            if text.isdigit():
+                pdf.drawCentredString((xs[k] + xs[k + 1]) / 2, ys[r + 1] + 8, text)
+            else:
+                pdf.drawString(xs[k] + 5, ys[r + 1] + 8, text)
+    pdf.save()
+    image = pdfium.PdfDocument(out.getvalue())[0].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    return image.rotate(degrees, resample=Image.BILINEAR, fillcolor=255)
+
+
+@pytest.fixture(scope="module")
+def page() -> Any:
+    return _page()
+
+
+class MissesLoneDigits:
+    """The bundled engine, except that its detector finds no one-character digit (as it often misses a
+    lone ``0`` in a wide cell); recognition-only calls go to the engine unchanged."""
+
+    def __init__(self) -> None:
+        self.engine = ocr.engine()
+        self.alone = 0
+
+    def __call__(self, image: Any, **options: Any) -> Any:
+        if options.get("use_det") is False:
+            self.alone += 1
+            return self.engine(image, **options)
+        raw, elapsed = self.engine(image)
+        return [box for box in raw or [] if not (len(box[1].strip()) == 1 and box[1].strip().isdigit())], elapsed
+
+
+def test_lone_digits_the_detector_missed_are_read_in_their_ruled_cells(page: Any,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = MissesLoneDigits()
+    monkeypatch.setattr(ocr, "_engine", lambda: engine)
+    result = ocr.read_images([page])
+    assert result.ruled == 1 and len(result.grids) == 1
+    grid = result.grids[0]
+    rows = [[c.text for c in grid.own_cells(r)] for r in range(grid.n_rows)]
+    assert rows == ROWS
+    assert grid.own_cells(0)[0].col_span == 4  # the merged first row, from the rules
+    assert engine.alone == 4  # 1, 0 | 0, 0: each read alone on its cell's crop
+    assert "二、主动公开政府信息情况" in result.text.splitlines()[0]  # the heading over the table stays text
+    for cell in grid.cells:
+        assert result.text[cell.span[0]:cell.span[1]] == cell.text
+    boxes = {result.text[b.span[0]:b.span[1]]: b for b in result.cell_boxes()}
+    assert set(boxes) >= {"规章", "1", "11", "26"}
+    one = boxes["1"]  # the lone 1 under 本年制发件数, on the image as scanned (200 dpi: 2.78 px a point)
+    assert one.page == 0 and one.confidence >= ocr.LOW_CONFIDENCE and not one.masked
+    assert 140 * 2.78 < one.bbox[0] < one.bbox[2] < 240 * 2.78
+
+
+def test_ruled_cells_from_the_image_merged_and_blank() -> None:
+    """Rules drawn on an image: a header cell over two columns, a cell with a digit-sized mark (ink), one
+    with a speck of noise only and one empty (both blank)."""
+    import numpy as np
+
+    image = np.full((400, 700), 255, np.uint8)
+    xs, ys = [50, 250, 450, 650], [50, 120, 190, 260]
+    for y in ys:
+        image[y:y + 2, xs[0]:xs[-1] + 2] = 0
+    for x in xs:
+        image[ys[1] if x == xs[2] else ys[0]:ys[-1] + 2, x:x + 2] = 0
+    image[140:170, 340:356] = 0  # a mark the size of a digit, row 1, column 1
+    image[215:217, 340:342] = 0  # a speck, row 2, column 1
+    tables = ocr.ruled_tables(ocr._Deskewed(image, 0.0), 30.0, 0)
+    assert len(tables) == 1
+    cells = {(c.row, c.col): c for c in tables[0].cells}
+    assert set(cells) == {(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2)}
+    assert (cells[(0, 1)].row_span, cells[(0, 1)].col_span) == (1, 2)
+    assert cells[(1, 1)].ink is not None and cells[(2, 1)].ink is None and cells[(2, 2)].ink is None
+    x0, y0, x1, y1 = cells[(1, 1)].ink
+    assert 335 <= x0 <= 341 and 354 <= x1 <= 361 and 135 <= y0 <= 141 and 168 <= y1 <= 175
+
+
+def test_an_image_path_given_as_a_str_is_read_as_the_image(page: Any, tmp_path: Path) -> None:
+    target = tmp_path / "scan.png"
+    page.save(target)
+    report = extract(str(target))
+    assert report.source.path == str(target)
+    assert "rapidocr-onnxruntime" in (report.source.extracted_with or "")
+    read = {p: report.cell(f"active_disclosure.art20_1.{p}") for p in
+            ("regulations.issued", "regulations.repealed", "regulations.in_force", "normative_documents.repealed")}
+    assert {p: (c.status, c.value) for p, c in read.items()} == {
+        "regulations.issued": ("ok", 1), "regulations.repealed": ("ok", 0), "regulations.in_force": ("ok", 11),
+        "normative_documents.repealed": ("ok", 26)}
