@@ -21,7 +21,7 @@ from giextract.rules.validate import validate
 from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
 from giextract.tables.fit_statistics import fit_statistics, prefer_statistics_fit
 from giextract.tables.legacy_stats import parse_statistics_table
-from giextract.tables.read import TABLES, read_table
+from giextract.tables.read import TABLES, read_table, text_ends_in_a_table
 from giextract.tables.shape import skeleton
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> N
             table, table_findings = read_table(doc, raw, name, era, grids)
             setattr(report, name, table)
             findings += table_findings
+        cut = text_ends_in_a_table(doc, {name: getattr(report, name) for name in TABLES})
+        findings += [f for f in cut if not any(g.rule == "cut_row" and g.cells == f.cells for g in findings)]
     else:
         span = section_text(doc, raw, "statistics_table")
         rows, table_findings = parse_statistics_table(doc, span[0] if span else None, len(doc.text))

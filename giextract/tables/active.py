@@ -8,9 +8,9 @@ from typing import Callable, Optional
 from giextract.core.model import Number
 from giextract.ingest.normalize import Document
 from giextract.tables.anchors import RowHit, attach_tokens, locate_rows
-from giextract.tables.digits import Reading, readings
+from giextract.tables.digits import Reading, cut_reading, readings
 from giextract.tables.fit import RowsRead
-from giextract.tables.resolve import text_options
+from giextract.tables.resolve import cut_finding, text_options
 from giextract.tables.tokens import MAX_CELL_DIGITS, Token, find_tokens, parse_count, parse_money_wan_yuan, parse_signed
 from giextract.templates.tables import ACTIVE_DISCLOSURE, PROSE_HINTS, RowSpec, SubTable
 
@@ -34,12 +34,16 @@ def read_active_disclosure(doc: Document, start: int, end: int, era: str) -> Row
     read = RowsRead({}, found=any(h and h.tokens for h in hits))
     if not read.found:
         return read
-    for (sub, row), hit in zip(all_rows, hits):
+    last = max((i for i, h in enumerate(hits) if h is not None and h.tokens), default=-1)
+    for i, ((sub, row), hit) in enumerate(zip(all_rows, hits)):
         path = f"active_disclosure.{sub.key}.{row.key}"
         parsers = [_parser(sub, c) for c in sub.columns]
-        options = readings(hit.tokens, parsers) if hit and hit.tokens else []
+        options: list[Reading] = readings(hit.tokens, parsers) if hit and hit.tokens else []
         if len(options) > 1:
             options = _stated_in_prose(doc.text, era, sub, row.key, options)
+        if not options and i == last and hit is not None and (cut := cut_reading(doc.text, hit.tokens, parsers)):
+            options = [cut[0]]  # the text ends inside this row
+            read.findings.append(cut_finding([f"{path}.{c}" for c in sub.columns], cut[1]))
         if options:
             read.options[path] = text_options(doc, options)
         elif hit is not None and hit.tokens:

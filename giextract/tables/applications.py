@@ -9,9 +9,9 @@ from giextract.core.model import Finding
 from giextract.ingest.normalize import Document
 from giextract.rules.equations import applications_consistent, r2_row
 from giextract.tables.anchors import attach_tokens, locate_rows
-from giextract.tables.digits import Reading, readings
+from giextract.tables.digits import Reading, cut_reading, readings
 from giextract.tables.fit import RowsRead
-from giextract.tables.resolve import text_options
+from giextract.tables.resolve import cut_finding, text_options
 from giextract.tables.tokens import Token, find_tokens, parse_count
 from giextract.templates.tables import APPLICATION_COLUMNS, APPLICATIONS, RESULT_ROWS
 
@@ -32,14 +32,16 @@ def _score(options: dict[str, list[Reading]], result_rows: tuple[str, ...]) -> t
     return (consistent, len(options))
 
 
-def _by_labels(doc: Document, start: int, end: int, era: str,
-               refused: "dict[str, str] | None" = None) -> dict[str, list[Reading]]:
-    """Each labelled row's readings; rows whose run-on values were too long to split go to ``refused``."""
+def _by_labels(doc: Document, start: int, end: int, era: str, refused: "dict[str, str] | None" = None,
+               cuts: "dict[str, str] | None" = None) -> dict[str, list[Reading]]:
+    """Each labelled row's readings; rows whose run-on values were too long to split go to ``refused``,
+    a last row that the text's end cuts off to ``cuts`` (what was read of it)."""
     spec = APPLICATIONS[era]
     hits = locate_rows(doc.text, start, end, spec.rows)
     attach_tokens(doc.text, hits, end)
     options: dict[str, list[Reading]] = {}
-    for hit in hits:
+    last = max((i for i, h in enumerate(hits) if h is not None and h.tokens), default=-1)
+    for i, hit in enumerate(hits):
         if hit is None or not hit.tokens:
             continue
         found = _row_readings(hit.tokens, strict=True)
@@ -48,8 +50,13 @@ def _by_labels(doc: Document, start: int, end: int, era: str,
                 refused[hit.spec.key] = found.refused  # type: ignore[attr-defined]
             continue  # the same enumeration without R2 would be refused for the same reason
         found = found or _row_readings(hit.tokens, strict=False)
+        cut = cut_reading(doc.text, hit.tokens, [parse_count] * len(APPLICATION_COLUMNS)) if i == last else None
         if found:
             options[hit.spec.key] = found
+        elif cut is not None:
+            options[hit.spec.key] = [cut[0]]  # the text ends inside this row
+            if cuts is not None:
+                cuts[hit.spec.key] = cut[1]
     return options
 
 
@@ -134,17 +141,19 @@ def _specific_rows(era: str) -> set[str]:
 
 
 def _other_format_by_labels(doc: Document, start: int, end: int, era: str, options: dict[str, list[Reading]],
-                            refused: dict[str, str]) -> tuple[dict[str, list[Reading]], str]:
+                            refused: dict[str, str], cuts: dict[str, str]) -> tuple[dict[str, list[Reading]], str]:
     """A report of one format printing the other format's rows: when none of the era's own rows is found
     and the other format's are, the other format's rows are read (keys follow the rows printed)."""
     other = "2021" if era == "2019" else "2019"
     if era not in ("2019", "2021") or _specific_rows(era) & options.keys():
         return options, era
     theirs_refused: dict[str, str] = {}
-    theirs = _by_labels(doc, start, end, other, theirs_refused)
+    theirs_cuts: dict[str, str] = {}
+    theirs = _by_labels(doc, start, end, other, theirs_refused, theirs_cuts)
     if _specific_rows(other) & theirs.keys() and _score(theirs, RESULT_ROWS[other]) >= _score(options, RESULT_ROWS[era]):
-        refused.clear()
-        refused.update(theirs_refused)
+        for mine, their in ((refused, theirs_refused), (cuts, theirs_cuts)):
+            mine.clear()
+            mine.update(their)
         return theirs, other
     return options, era
 
@@ -154,13 +163,17 @@ def read_applications(doc: Document, start: int, end: int, era: str) -> RowsRead
     other format's), or by position when that reads more consistently (labels scattered by a PDF layer)."""
     findings: list[Finding] = []
     refused: dict[str, str] = {}
-    options = _by_labels(doc, start, end, era, refused)
-    options, layout = _other_format_by_labels(doc, start, end, era, options, refused)
+    cuts: dict[str, str] = {}
+    options = _by_labels(doc, start, end, era, refused, cuts)
+    options, layout = _other_format_by_labels(doc, start, end, era, options, refused, cuts)
     positional, by_position = _by_position(doc, start, end, era)
     if positional and _score(positional, RESULT_ROWS[by_position]) > _score(options, RESULT_ROWS[layout]):
         findings.append(Finding(rule="layout", severity="info",
                                 message="table 三 read by position: its labels are out of order in the text"))
         options, layout = positional, by_position
+        cuts.clear()
+    notes = [cut_finding([f"applications.{k}.{c}" for c in APPLICATION_COLUMNS], why)
+             for k, why in cuts.items() if k in options]
     return RowsRead({f"applications.{k}": text_options(doc, v) for k, v in options.items()},
                     notes={f"applications.{k}": f"its values were not read: {why}" for k, why in refused.items()},
-                    layout=layout, findings=findings if options else [])
+                    layout=layout, findings=findings + notes if options else [])

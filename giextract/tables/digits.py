@@ -37,9 +37,35 @@ class Piece:
     end: int
     value: Optional[Number]
     na: bool = False
+    cut: bool = False  # past the end of a text cut off inside the row: not printed here, unread
 
 
 Reading = tuple[Piece, ...]
+_AFTER_CUT = " \t\r\n|"
+
+
+def cut_reading(text: str, tokens: Sequence[Token], parsers: Sequence[CellParser]) -> Optional[tuple[Reading, str]]:
+    """The row a text ends in (a page or a download cut off inside the table): its tokens are its first
+    cells in order, one each, and the cells past the cut are unread; a token past the row's cells is the
+    start of what followed it, cut. None unless the last token reaches the end of the text and each
+    token reads as one cell. Returns the reading and what was done, for the finding."""
+    if not tokens or text[tokens[-1].end:].strip(_AFTER_CUT):
+        return None
+    built: list[Piece] = []
+    for tok, parse in zip(tokens, parsers):
+        value = None if tok.is_na else parse(tok.text)
+        if value is None and not tok.is_na:
+            return None
+        built.append(Piece(tok.text, tok.start, tok.end, value, na=tok.is_na))
+    n, end = len(parsers), built[-1].end
+    built += [Piece("", end, end, None, cut=True) for _ in range(n - len(built))]
+    if len(tokens) > n:
+        note = (f"the text ends just after its {n} cells, inside what followed "
+                f"({' '.join(t.text for t in tokens[n:])!r} is left out)")
+    else:
+        note = (f"the text ends inside it: its {len(tokens)} printed value(s) are read as its first cells, "
+                f"in order; the {n - len(tokens)} past the cut are unread")
+    return tuple(built), note
 
 
 def _compositions(total: int, k: int, caps: Sequence[int]) -> Iterator[tuple[int, ...]]:

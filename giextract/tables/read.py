@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable, Optional, Sequence
 
 from giextract.core.grid import Grid
-from giextract.core.model import Finding, TableValues
+from giextract.core.model import Cell, Finding, TableValues
 from giextract.ingest.normalize import Document
 from giextract.sections import RawSection, section_text
 from giextract.tables.active import read_active_disclosure
@@ -90,4 +90,39 @@ def read_table(doc: Document, raw: list[RawSection], name: str, era: str,
     return table, findings
 
 
-__all__ = ["TABLES", "read_table", "where_the_table_belongs"]
+def _rows(name: str, table: dict) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+    """(dotted row path, {column: cell}) of every row of a table's nested dict."""
+    out: list[tuple[str, dict]] = []  # type: ignore[type-arg]
+    for key, value in table.items():
+        if isinstance(value, dict) and value and all(isinstance(c, Cell) for c in value.values()):
+            out.append((f"{name}.{key}", value))
+        elif isinstance(value, dict):
+            out += _rows(f"{name}.{key}", value)
+    return out
+
+
+def text_ends_in_a_table(doc: Document, tables: dict[str, dict]) -> list[Finding]:  # type: ignore[type-arg]
+    """A text that ends at a table cell was cut off there (a page opening, a broken download): no real
+    report ends inside its tables. That cell may be cut mid-number, and the row's cells after it were
+    not printed, not left blank: they become ``unread``, and a ``cut_row`` warning names the row (unless
+    the token reader already read the row up to the cut and said so)."""
+    tail = len(doc.original.rstrip(" \t\r\n|.．"))  # a decimal point the cut left bare is part of the cell
+    for name, table in tables.items():
+        # Table 四 is one printed row of 15 cells: a cut inside it leaves all three groups in doubt.
+        rows = [(name, {f"{g}.{c}": cell for g, cells in (table or {}).items() for c, cell in cells.items()})] \
+            if name == "review_litigation" else _rows(name, table or {})
+        for path, row in rows:
+            cells = list(row.items())
+            at = next((i for i, (_, c) in enumerate(cells) if c.span and c.span[1] >= tail), None)
+            if at is None:
+                continue
+            for _, cell in cells[at + 1:]:
+                if cell.status == "missing" and cell.span is None:
+                    cell.status = "unread"  # the same object the table holds
+            return [Finding(rule="cut_row", severity="warning", cells=[f"{path}.{c}" for c, _ in cells],
+                            message=f"row {path}: the text ends at its {cells[at][0]} cell: that value may be cut "
+                                    "short, and the cells after it are unread")]
+    return []
+
+
+__all__ = ["TABLES", "read_table", "text_ends_in_a_table", "where_the_table_belongs"]

@@ -20,6 +20,8 @@ TableCheck = Callable[[dict[str, list[Optional[Number]]]], bool]
 
 def piece_cell(doc: Document, piece: Piece) -> Cell:
     """A piece of the normalized text (a token, or a cut of a run-on token) as an output cell."""
+    if piece.cut:
+        return Cell.unread()
     span = doc.original_span(piece.start, piece.end)
     raw = doc.original[span[0]:span[1]]
     if piece.na:
@@ -29,6 +31,12 @@ def piece_cell(doc: Document, piece: Piece) -> Cell:
 
 def text_options(doc: Document, readings: Sequence[Reading]) -> list[Option]:
     return [[piece_cell(doc, p) for p in reading] for reading in readings]
+
+
+def cut_finding(paths: Sequence[str], note: str) -> Finding:
+    """A warning for a row read up to where its text was cut off (``digits.cut_reading``)."""
+    return Finding(rule="cut_row", severity="warning", cells=list(paths),
+                   message=f"row {paths[0].rsplit('.', 1)[0]}: {note}")
 
 
 def values(option: Option) -> list[Optional[Number]]:
