@@ -117,6 +117,24 @@ def test_ruled_cells_from_the_image_merged_and_blank() -> None:
     assert 335 <= x0 <= 341 and 354 <= x1 <= 361 and 135 <= y0 <= 141 and 168 <= y1 <= 175
 
 
+def test_a_table_cut_by_the_page_end_keeps_its_last_row_and_words_over_a_rule_are_cut() -> None:
+    import numpy as np
+
+    image = np.full((400, 700), 255, np.uint8)
+    xs, ys = [50, 250, 450, 650], [50, 120, 190]
+    for y in ys:
+        image[y:y + 2, xs[0]:xs[-1] + 2] = 0
+    for x in xs:  # no rule under the last row: the page ends there
+        image[ys[0]:330, x:x + 2] = 0
+    image[250:280, 340:356] = 0  # its mark, column 1
+    table = ocr.ruled_tables(ocr._Deskewed(image, 0.0), 30.0, 0)[0]
+    cells = {(c.row, c.col): c for c in table.cells}
+    assert max(r for r, _ in cells) == 2 and cells[(2, 1)].ink is not None and cells[(2, 2)].ink is None
+    assert 320 <= cells[(2, 1)].rect[3] <= 332
+    words = ocr.OcrBox("结果 其他", 0.99, 0, (200, 60, 300, 100), (200, 60, 300, 100))  # over the rule at 250
+    assert [(b.text, b.level[0], b.level[2]) for b in ocr._cut(words, [250.0])] == [("结果", 200, 240), ("其他", 260, 300)]
+
+
 def test_an_image_path_given_as_a_str_is_read_as_the_image(page: Any, tmp_path: Path) -> None:
     target = tmp_path / "scan.png"
     page.save(target)

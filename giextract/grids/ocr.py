@@ -389,6 +389,14 @@ def _ruled_table(page: _Deskewed, hs: list[Segment], vs: list[Segment], toleranc
     # Rule positions; a table open at the sides (no outer vertical rules) ends where its horizontal rules do.
     xs = _clusters([x for _, _, x in vs] + [min(s[0] for s in hs), max(s[1] for s in hs)], tolerance)
     ys = _clusters([y for _, _, y in hs], tolerance)
+    # A table cut by the page's end (no rule under its last row, or over its first): most of its vertical
+    # rules run on a text height or more past the last horizontal one; the table ends where they do.
+    below = sorted(s[1] for s in vs if s[1] > ys[-1] + height)
+    if len(below) >= 2 and 2 * len(below) >= len(vs):
+        ys.append(statistics.median(below))
+    above = sorted(s[0] for s in vs if s[0] < ys[0] - height)
+    if len(above) >= 2 and 2 * len(above) >= len(vs):
+        ys.insert(0, statistics.median(above))
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 2 or n_cols < 2:
         return None
@@ -440,21 +448,28 @@ def _read_cells(run: Any, page: _Deskewed, tables: list[RuledTable], boxes: list
                 height: float) -> list[OcrBox]:
     """The page's boxes with the ruled cells the detector left empty read by the recognizer alone.
 
-    A box not of words lying across a rule (``0 0`` over two narrow cells) is dropped and its cells read one
-    by one. A cell with ink that no box covers is cropped to its ink (a margin of a quarter text height,
-    white) and recognized; a reading below :data:`MIN_SCORE`, or none, is kept as ``?`` so the cell comes
-    out unread, never blank."""
+    A box lying across a vertical rule is cut there: words by their characters' positions (``结果 其他``
+    over two narrow header cells), a box not of words (``0 0``) dropped, its cells read one by one. A cell
+    with ink that no box covers is cropped to its ink (a margin of a quarter text height, white) and
+    recognized; a reading below :data:`MIN_SCORE`, or none, is kept as ``?`` so the cell comes out unread,
+    never blank. A cell's one box read as a digit's look-alike is read again alone and replaced when that
+    reading is a value; one read unsure (below :data:`LOW_CONFIDENCE`) is replaced only when the second
+    reading is the same text, sure."""
     import cv2
 
     kept = list(boxes)
     for table in tables:
-        for box in [b for b in kept if _holds(table.rect, b) and not _IDEOGRAPH.search(b.text)]:
+        for box in [b for b in kept if _holds(table.rect, b)]:
             width, tall = box.level[2] - box.level[0], box.level[3] - box.level[1]
-            hit = [c for c in table.cells
-                   if min(c.rect[2], box.level[2]) - max(c.rect[0], box.level[0]) > 0.25 * width
-                   and min(c.rect[3], box.level[3]) - max(c.rect[1], box.level[1]) > 0.5 * tall]
+            hit = sorted((c for c in table.cells
+                          if min(c.rect[2], box.level[2]) - max(c.rect[0], box.level[0]) > 0.25 * width
+                          and min(c.rect[3], box.level[3]) - max(c.rect[1], box.level[1]) > 0.5 * tall),
+                         key=lambda c: c.rect[0])
             if len(hit) > 1:
                 kept.remove(box)
+                if _IDEOGRAPH.search(box.text):
+                    kept += _cut(box, [c.rect[0] for c in hit[1:]])
+
     def alone(ink: BBox) -> tuple[str, float]:
         x0, y0, x1, y1 = page.pixels(ink)
         margin = max(2, int(round(0.25 * height)))
@@ -479,6 +494,14 @@ def _read_cells(run: Any, page: _Deskewed, tables: list[RuledTable], boxes: list
                     kept.remove(held[0])
                     read += _split_values(OcrBox(text, score, page_no, held[0].bbox, held[0].level))
                 continue
+            if len(held) == 1 and held[0].low:
+                text, score = alone(ink)
+                log.debug("OCR page %d: unsure %r (%.2f) read again alone as %r (%.2f)", page_no, held[0].text,
+                          held[0].confidence, text, score)
+                if text == held[0].text and score >= LOW_CONFIDENCE:
+                    kept.remove(held[0])
+                    read.append(OcrBox(text, score, page_no, held[0].bbox, held[0].level))
+                continue
             if held:
                 continue
             area = (ink[2] - ink[0]) * (ink[3] - ink[1])
@@ -490,6 +513,32 @@ def _read_cells(run: Any, page: _Deskewed, tables: list[RuledTable], boxes: list
             read += _split_values(OcrBox(text, score, page_no, page.bbox(ink), ink))
             log.debug("OCR page %d: empty ruled cell read alone as %r (%.2f)", page_no, text, score)
     return kept + read
+
+
+def _cut(box: OcrBox, at: list[float]) -> list[OcrBox]:
+    """A box of words cut at the level x positions ``at`` (rules it lies across), its characters shared by
+    position (each an equal part of the box's width); empty pieces dropped."""
+    n = len(box.text)
+    x0, x1 = box.level[0], box.level[2]
+    pieces: list[list[int]] = [[] for _ in range(len(at) + 1)]
+    for i in range(n):
+        centre = x0 + (i + 0.5) / n * (x1 - x0)
+        pieces[sum(centre >= a for a in at)].append(i)
+    out = []
+    for chars in pieces:
+        while chars and box.text[chars[0]].isspace():
+            chars.pop(0)
+        while chars and box.text[chars[-1]].isspace():
+            chars.pop()
+        if not chars:
+            continue
+        text = "".join(box.text[i] for i in chars)
+        a, b = chars[0] / n, (chars[-1] + 1) / n
+        bx = (box.bbox[0] + a * (box.bbox[2] - box.bbox[0]), box.bbox[1],
+              box.bbox[0] + b * (box.bbox[2] - box.bbox[0]), box.bbox[3])
+        lv = (x0 + a * (x1 - x0), box.level[1], x0 + b * (x1 - x0), box.level[3])
+        out.append(OcrBox(text.strip(), box.confidence, box.page, bx, lv))
+    return out
 
 
 def _lines(boxes: list[OcrBox]) -> list[list[OcrBox]]:
