@@ -84,8 +84,8 @@ def _spans_hold(read: Any) -> None:
 
 
 def test_a_scanned_corpus_pdf_comes_out_with_its_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bundled engine on 001's three table pages rendered at 150 dpi into an image-only PDF: every
-    gold number right or flagged, none silently wrong."""
+    """The bundled engine on 001's three table pages rendered at 150 dpi into an image-only PDF (read at
+    200 dpi, its ruled tables from the rules): nearly every gold number right, none silently wrong."""
     target = tmp_path / "scan.pdf"
     target.write_bytes(_scanned(TABLE_PAGES, 150, keep_text=False))
     reads: list[Any] = []
@@ -102,7 +102,7 @@ def test_a_scanned_corpus_pdf_comes_out_with_its_tables(tmp_path: Path, monkeypa
                        if isinstance(v, (int, float)))
     assert outcomes["silent"] == 0, [p for p, v in _truth().items() if isinstance(v, (int, float))
                                      and judge_printed(report, p, v, flagged).outcome == "silent"]
-    assert outcomes["right"] >= 0.7 * sum(outcomes.values()) > 0  # measured 172 of 200
+    assert outcomes["right"] >= 0.95 * sum(outcomes.values()) > 0  # measured 200 of 200 (172 before ruled cells)
     how = report.source.extracted_with or ""
     assert "rapidocr-onnxruntime 1.4.4" in how and "pages 1-3" in how
     for table in ("active_disclosure", "applications", "review_litigation"):  # each table read, not skipped

@@ -146,3 +146,42 @@ def test_an_image_path_given_as_a_str_is_read_as_the_image(page: Any, tmp_path: 
     assert {p: (c.status, c.value) for p, c in read.items()} == {
         "regulations.issued": ("ok", 1), "regulations.repealed": ("ok", 0), "regulations.in_force": ("ok", 11),
         "normative_documents.repealed": ("ok", 26)}
+
+
+def test_a_second_reading_alone_replaces_a_look_alike_or_confirms_an_unsure_digit_never_overrides_it() -> None:
+    """Rules with four value cells, each with a digit-sized mark; the detector's boxes: ``X`` (a look-alike),
+    an unsure ``0`` and an unsure ``6``, and none in the last cell. The recognizer alone (a stand-in) reads
+    8, 0, 8 and 5: the X becomes 8, the unsure 0 is confirmed, the unsure 6 stays unsure (the two readings
+    disagree) and masks its row, the empty cell is 5."""
+    import numpy as np
+
+    image = np.full((300, 1100), 255, np.uint8)
+    xs, ys = [50, 250, 450, 650, 850, 1050], [50, 120, 190]
+    for y in ys:
+        image[y:y + 2, xs[0]:xs[-1] + 2] = 0
+    for x in xs:
+        image[ys[0]:ys[-1] + 2, x:x + 2] = 0
+    for x in xs[1:-1]:
+        image[140:170, x + 90:x + 106] = 0
+    page = ocr._Deskewed(image, 0.0)
+    tables = ocr.ruled_tables(page, 30.0, 0)
+
+    def box(text: str, confidence: float, x: int) -> ocr.OcrBox:
+        return ocr.OcrBox(text, confidence, 0, (x + 88, 138, x + 108, 172), (x + 88, 138, x + 108, 172))
+
+    label = ocr.OcrBox("规章", 0.99, 0, (60, 140, 120, 170), (60, 140, 120, 170))
+    boxes = [label, box("X", 0.9, xs[1]), box("0", 0.4, xs[2]), box("6", 0.4, xs[3])]
+    second = iter(["8", "0", "8", "5"])
+
+    def alone(image: Any, **options: Any) -> Any:
+        assert options == {"use_det": False, "use_cls": False, "use_rec": True}
+        return [[next(second), 0.99]], [0.0]
+
+    read = ocr._read_cells(alone, page, tables, boxes, 0, 30.0)
+    result = ocr.layout([ocr.OcrPage(read, tables)])
+    grid = result.grids[0]
+    assert [c.text for c in grid.own_cells(1)] == ["规章", "?", "?", "?", "?"]  # the unsure 6 masks its row
+    meta = {m.col: m for m in result.cells[0] if m.row == 1}
+    assert [(meta[c].read, round(meta[c].confidence, 2), meta[c].masked) for c in (1, 2, 3, 4)] == [
+        ("8", 0.99, True), ("0", 0.99, True), ("6", 0.4, True), ("5", 0.99, True)]
+    assert [c.text for c in grid.own_cells(0)] == ["", "", "", "", ""]  # the row above: blank, no ink
