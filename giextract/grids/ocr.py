@@ -47,6 +47,8 @@ MIN_SCORE = 0.3  # boxes the recognizer scores lower are dropped as noise (the e
 MAX_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 MP
 MAX_PAGES = 200  # of a multi-page TIFF
 MAX_SIDE = 4000  # the engine downscales images beyond this before detection (its default, 2000, is ~170 dpi A4)
+MAX_RULE_PAIRS = 250_000  # horizontal × vertical rule candidates of a page (table 三 of a scan: ~30 × 20)
+MAX_RULED_POSITIONS = 5_000  # rows × columns of one ruled table (table 三: 28 × 10)
 _DIGIT = re.compile(r"\d")
 # A value cell as printed: a number (signed, decimal, with a unit) or a not-applicable/blank marker.
 _VALUE = re.compile(r"[-+−]?\d+(?:\.\d+)?\s*(?:%|万元|元|项|个|件|条)?|[/／—–\-－]+|无|&nbsp;")
@@ -256,7 +258,7 @@ class _Deskewed:
         ys = [-x * self.sin + y * self.cos for x, y in corners]
         self.dx, self.dy = -min(xs), -min(ys)
         if angle:
-            matrix = np.float32([[self.cos, self.sin, self.dx], [-self.sin, self.cos, self.dy]])
+            matrix = np.array([[self.cos, self.sin, self.dx], [-self.sin, self.cos, self.dy]], dtype=np.float32)
             size = (int(math.ceil(max(xs) + self.dx)), int(math.ceil(max(ys) + self.dy)))
             gray = cv2.warpAffine(gray, matrix, size, flags=cv2.INTER_LINEAR, borderValue=255)
         self.gray = gray
@@ -357,6 +359,9 @@ def ruled_tables(page: _Deskewed, height: float, page_no: int) -> list[RuledTabl
     tolerance = max(3.0, 0.3 * height)
     hs = _joined(_segments(across, True), tolerance, height)
     vs = _joined(_segments(down, False), tolerance, height)
+    if len(hs) * len(vs) > MAX_RULE_PAIRS:  # a drawing or a photograph, not a table's rules
+        log.info("OCR page %d: %d × %d rule candidates, read without ruled tables", page_no, len(hs), len(vs))
+        return []
     # A vertical rule meets two horizontal rules or more (a tall stroke of a heading over a table, one).
     vs = [v for v in vs if len(_clusters([y for x0, x1, y in hs if x0 - tolerance <= v[2] <= x1 + tolerance
                                            and v[0] - tolerance <= y <= v[1] + tolerance], tolerance)) >= 2]
@@ -398,7 +403,7 @@ def _ruled_table(page: _Deskewed, hs: list[Segment], vs: list[Segment], toleranc
     if len(above) >= 2 and 2 * len(above) >= len(vs):
         ys.insert(0, statistics.median(above))
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    if n_rows < 2 or n_cols < 2:
+    if n_rows < 2 or n_cols < 2 or n_rows * n_cols > MAX_RULED_POSITIONS:
         return None
     parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
 
