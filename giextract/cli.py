@@ -108,7 +108,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             return 1 if failed else 0
         out = Path(args.out)
         records = out if args.format == "jsonl" else out.with_name(out.name + ".records.jsonl")
-        budget = Budget(timeout=args.file_timeout, memory=args.file_memory)
+        budget = Budget(timeout=args.file_timeout, memory=args.file_memory, ocr_page=args.ocr_page_seconds)
         if getattr(args, "llm_batch", False) and mode != "rules":  # the LLM calls through the Batch API
             from giextract.llm.batch_api import run_llm_batch
 
@@ -189,7 +189,8 @@ not a report, over its budget; in a batch, records of earlier runs count too); 2
 (bad arguments, --out in a missing folder, --out locked by another run or equal to/inside an input,
 disk full), with a message on stderr.
 
-budgets: in a batch (rules mode) each file gets --file-timeout seconds (default 60) and its worker
+budgets: in a batch (rules mode) each file gets --file-timeout seconds (default 60; plus
+--ocr-page-seconds, default 30, for each page its reader OCRs) and its worker
 process --file-memory of address space (default 2G); a file over either, or whose worker dies, gets an
 error record ("exceeded the 60 s budget ...") and the worker is replaced."""
 
@@ -323,6 +324,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                          "instance with --jobs CPUs or the cluster at RAY_ADDRESS (needs giextract[ray])")
     ex.add_argument("--file-timeout", type=_positive_float, default=60.0, metavar="SECONDS",
                     help="batch: wall-clock budget per file (default 60)")
+    ex.add_argument("--ocr-page-seconds", type=_positive_float, default=30.0, metavar="SECONDS",
+                    help="batch: more budget for each page a file's reader OCRs (scans; default 30)")
     ex.add_argument("--file-memory", type=_size, default=2 << 30, metavar="SIZE",
                     help="batch: address-space budget per worker process, e.g. 2G, 500M (default 2G)")
     _llm_options(ex)

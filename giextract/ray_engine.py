@@ -32,7 +32,7 @@ IN_FLIGHT_PER_CPU = 2  # tasks submitted ahead per CPU of the cluster (bounds th
 TASK_RETRIES = 2  # Ray re-runs a task whose worker or node died this many times
 
 
-_RESIDENT: dict[tuple[float, int], list[Any]] = {}  # per Ray worker process: its pool's idle process
+_RESIDENT: dict[tuple[float, int, float], list[Any]] = {}  # per Ray worker process: its pool's idle process
 
 
 class RayUnavailable(Exception):
@@ -48,7 +48,7 @@ def _ray() -> Any:
     return ray
 
 
-def _extract_files(files: list[tuple[str, bytes]], timeout: float, memory: int) -> list[tuple[Optional[str],
+def _extract_files(files: list[tuple[str, bytes]], timeout: float, memory: int, ocr_page: float = 30.0) -> list[tuple[Optional[str],
                                                                                                 Optional[tuple[str, str]]]]:
     """Ray task: extract each (file name, bytes) in a budgeted local pool of one process; per file, the
     record as JSON or (stage, message) when it broke its budget or killed its worker."""
@@ -65,8 +65,8 @@ def _extract_files(files: list[tuple[str, bytes]], timeout: float, memory: int) 
             tasks.append((i, str(path)))
         # spawn, not fork: a Ray worker runs threads, and a fresh process's address space is the budget's.
         # The pool's process stays up for this Ray worker's next task (it costs seconds to start).
-        resident = _RESIDENT.setdefault((timeout, memory), [])
-        run_pool(tasks, _extract_json, 1, Budget(timeout, memory),
+        resident = _RESIDENT.setdefault((timeout, memory, ocr_page), [])
+        run_pool(tasks, _extract_json, 1, Budget(timeout, memory, ocr_page),
                  lambda key, line, failure: results.__setitem__(key, (line, failure)), start_method="spawn",
                  resident=resident)
     return [results.get(i, (None, ("worker", "the Ray task returned no result for this file")))
@@ -117,7 +117,7 @@ def run_ray(tasks: Iterable[tuple[Any, str]], budget: Budget,
                     except OSError as exc:  # gone or unreadable since it was hashed
                         done(key, None, ("ingest", f"cannot read {shown(path)}: {exc.strerror or exc}"))
                 if files:
-                    in_flight[remote.remote(files, budget.timeout, budget.memory)] = readable
+                    in_flight[remote.remote(files, budget.timeout, budget.memory, budget.ocr_page)] = readable
             ready, _ = ray.wait(list(in_flight), num_returns=1)
             for ref in ready:
                 chunk = in_flight.pop(ref)

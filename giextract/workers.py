@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Optional
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_OCR_PAGE = 30.0  # measured 4-13 s a page on one core at 150-300 dpi; room for a loaded machine
 DEFAULT_MEMORY = 2 << 30
 
 
@@ -28,6 +29,7 @@ class Budget:
 
     timeout: float = DEFAULT_TIMEOUT
     memory: int = DEFAULT_MEMORY
+    ocr_page: float = DEFAULT_OCR_PAGE  # more seconds for each page the file's reader OCRs
 
     def memory_text(self) -> str:
         return format_size(self.memory)
@@ -58,6 +60,9 @@ def parse_size(text: str) -> int:
 
 def _worker_main(conn: Connection, memory: int, work: Callable[[str], str], announce: bool = False) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; Ctrl-C must not leave half a result
+    from giextract.grids.ocr import PAGE_HOOKS
+
+    PAGE_HOOKS[:] = [lambda page: conn.send(("page", page))]  # each scanned page extends this file's budget
     if announce:  # a spawned worker has imported its work function: its files' clocks may start now
         import giextract.pipeline  # noqa: F401  (as a forked worker has it from its parent)
 
@@ -159,12 +164,16 @@ def run_pool(tasks: Iterable[tuple[Any, str]], work: Callable[[str], str], jobs:
                         idle.append(worker)
                         done(key, result, None)
                         continue
+                    if kind == "page":  # the reader starts OCR on a page: that page's time is added
+                        worker.started += budget.ocr_page
+                        continue
                     message = (f"exceeded the {budget.memory_text()} memory budget for one file (--file-memory)"
                                if kind == "memory" else None)
                 elif worker.process.sentinel in ready:
                     message = None
                 elif now - worker.started >= budget.timeout:
-                    message = f"exceeded the {budget.timeout:g} s budget for one file (--file-timeout)"
+                    message = (f"exceeded the {budget.timeout:g} s budget for one file (--file-timeout; "
+                               f"plus {budget.ocr_page:g} s for each page it OCRs, --ocr-page-seconds)")
                 else:
                     continue
                 del busy[conn]

@@ -185,3 +185,24 @@ def test_a_second_reading_alone_replaces_a_look_alike_or_confirms_an_unsure_digi
     assert [(meta[c].read, round(meta[c].confidence, 2), meta[c].masked) for c in (1, 2, 3, 4)] == [
         ("8", 0.99, True), ("0", 0.99, True), ("6", 0.4, True), ("5", 0.99, True)]
     assert [c.text for c in grid.own_cells(0)] == ["", "", "", "", ""]  # the row above: blank, no ink
+
+
+def test_a_batch_gives_a_scanned_file_more_time_for_each_page_it_ocrs(page: Any, tmp_path: Path) -> None:
+    # OCR costs seconds a page: one budget for every file would fail each long scan. A worker tells its
+    # parent when the reader starts a page, and the file's deadline moves by --ocr-page-seconds.
+    import json
+
+    from giextract.batch import run_batch
+    from giextract.workers import Budget
+
+    scan = tmp_path / "scan.png"
+    page.save(scan)
+    records = {}
+    for per_page in (60.0, 0.0):
+        out = tmp_path / f"r{per_page:g}.jsonl"
+        run_batch([str(scan)], out, jobs=1, quiet=True, budget=Budget(timeout=0.3, memory=16 << 30, ocr_page=per_page))
+        records[per_page] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    read = records[60.0][0]
+    assert not read["errors"] and read["active_disclosure"]["art20_1"]["regulations"]["in_force"]["value"] == 11
+    assert [e["stage"] for e in records[0.0][0]["errors"]] == ["budget"]  # without the page allowance
+    assert "--ocr-page-seconds" in records[0.0][0]["errors"][0]["message"]

@@ -100,7 +100,7 @@ def test_a_lost_ray_task_gives_its_files_error_records(tmp_path: Path, ray_local
         shutil.copyfile(text, folder / text.name)
     real = ray_engine._extract_files
 
-    def dies_on_the_first(files: list[tuple[str, bytes]], timeout: float, memory: int) -> Any:
+    def dies_on_the_first(files: list[tuple[str, bytes]], timeout: float, memory: int, ocr_page: float) -> Any:
         if any(name == TEXTS[0].name for name, _ in files):
             os._exit(1)  # the Ray worker process dies, as when its node is lost
         return real(files, timeout, memory)

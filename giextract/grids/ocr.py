@@ -31,7 +31,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
 from giextract.core.grid import Grid
 from giextract.grids.build import Placed, TextWriter
@@ -810,6 +810,11 @@ def layout(pages: Sequence["OcrPage | list[OcrBox]"]) -> OcrResult:
                      sum(isinstance(p, OcrPage) and len(p.tables) for p in pages))
 
 
+# Called with the page number before each page is recognized: a batch worker tells its parent, which
+# gives a scanned file more time per page (``--ocr-page-seconds``) instead of one budget for any file.
+PAGE_HOOKS: list[Callable[[int], None]] = []
+
+
 def recognize(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] = None) -> list[OcrPage]:
     """Run the engine on each page image; one :class:`OcrPage` per page (its boxes, its ruled tables, the
     empty ruled cells read by the recognizer alone), numbered by ``page_numbers`` (the document's page
@@ -820,6 +825,8 @@ def recognize(images: Iterable["Image"], page_numbers: Optional[Sequence[int]] =
     out = []
     for index, image in enumerate(images):
         page = page_numbers[index] if page_numbers is not None else index
+        for hook in PAGE_HOOKS:
+            hook(page)
         raw, _ = run(np.asarray(image.convert("RGB")))
         raw = [(quad, str(text), float(score)) for quad, text, score in raw or [] if str(text).strip()]
         angle = skew(raw)
