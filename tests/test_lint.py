@@ -8,7 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = [
-    "giextract/tables", "giextract/grids/text.py", "giextract/evaluation/layouts/matrix.py",
+    "giextract/tables", "giextract/grids/text.py", "giextract/grids/ocr.py", "giextract/grids/ocr_rules.py",
+    "giextract/workers.py", "giextract/ray_engine.py", "giextract/evaluation/layouts/matrix.py",
     "giextract/pipeline.py", "giextract/narrative.py", "giextract/prose_facts.py", "giextract/templates/tables.py", "giextract/views/shape.py",
     "giextract/evaluation/layouts/document.py", "tests/test_lint.py", "tests/test_run_on_bound.py",
 ]
