@@ -21,7 +21,7 @@ from giextract.rules.validate import validate
 from giextract.sections import RawSection, detect_era, find_sections, output_sections, section_text
 from giextract.tables.fit_statistics import fit_statistics, prefer_statistics_fit
 from giextract.tables.legacy_stats import parse_statistics_table
-from giextract.tables.read import TABLES, read_table, text_ends_in_a_table
+from giextract.tables.read import TABLES, read_tables
 from giextract.tables.shape import skeleton
 
 if TYPE_CHECKING:
@@ -49,13 +49,9 @@ def _read(source: Union[str, Path]) -> tuple[str, Optional[str], Optional[str], 
 def _tables(doc: Document, raw: list[RawSection], era: str, report: Report) -> None:
     findings: list[Finding] = []
     if era in ("2019", "2021"):
-        grids = doc.grids or text_grids(doc)  # a structured reader's grids, else tables recovered from text
-        for name in TABLES:
-            table, table_findings = read_table(doc, raw, name, era, grids)
+        tables, findings = read_tables(doc, raw, era)
+        for name, table in tables.items():
             setattr(report, name, table)
-            findings += table_findings
-        cut = text_ends_in_a_table(doc, {name: getattr(report, name) for name in TABLES})
-        findings += [f for f in cut if not any(g.rule == "cut_row" and g.cells == f.cells for g in findings)]
     else:
         span = section_text(doc, raw, "statistics_table")
         rows, table_findings = parse_statistics_table(doc, span[0] if span else None, len(doc.text))
@@ -136,7 +132,7 @@ def extract_text(text: str, path: Optional[str] = None, encoding: Optional[str] 
         from giextract.llm.naive import apply_naive
 
         if era in ("2019", "2021"):  # the model fills a blank template: every cell unread until it answers
-            for name in ("active_disclosure", "applications", "review_litigation"):
+            for name in TABLES:
                 setattr(report, name, skeleton(name, era))
         else:
             report.active_disclosure = report.applications = report.review_litigation = None

@@ -7,7 +7,7 @@ from typing import Callable, Optional
 
 from giextract.core.model import Number
 from giextract.ingest.normalize import Document
-from giextract.tables.anchors import RowHit, attach_tokens, locate_rows
+from giextract.tables.anchors import RowHit, attach_tokens, last_with_tokens, locate_rows
 from giextract.tables.digits import Reading, cut_reading, readings
 from giextract.tables.fit import RowsRead
 from giextract.tables.resolve import cut_finding, text_options
@@ -34,7 +34,7 @@ def read_active_disclosure(doc: Document, start: int, end: int, era: str) -> Row
     read = RowsRead({}, found=any(h and h.tokens for h in hits))
     if not read.found:
         return read
-    last = max((i for i, h in enumerate(hits) if h is not None and h.tokens), default=-1)
+    last = last_with_tokens(hits)
     for i, ((sub, row), hit) in enumerate(zip(all_rows, hits)):
         path = f"active_disclosure.{sub.key}.{row.key}"
         parsers = [_parser(sub, c) for c in sub.columns]

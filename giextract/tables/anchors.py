@@ -83,6 +83,11 @@ def attach_tokens(text: str, hits: list[Optional[RowHit]], end: int) -> None:
         hit.tokens = _strip_next_ordinal(tokens, text, next_hit)
 
 
+def last_with_tokens(hits: Sequence[Optional[RowHit]]) -> int:
+    """Index of the last found row that has value tokens (-1: none): the row a cut-off text ends in."""
+    return max((i for i, h in enumerate(hits) if h is not None and h.tokens), default=-1)
+
+
 _WORD_LINE = re.compile(r"\n\s*[\u4e00-\u9fff（(]")
 
 

@@ -8,7 +8,7 @@ import re
 from giextract.core.model import Finding
 from giextract.ingest.normalize import Document
 from giextract.rules.equations import applications_consistent, r2_row
-from giextract.tables.anchors import attach_tokens, locate_rows
+from giextract.tables.anchors import attach_tokens, last_with_tokens, locate_rows
 from giextract.tables.digits import Reading, cut_reading, readings
 from giextract.tables.fit import RowsRead
 from giextract.tables.resolve import cut_finding, text_options
@@ -40,7 +40,7 @@ def _by_labels(doc: Document, start: int, end: int, era: str, refused: "dict[str
     hits = locate_rows(doc.text, start, end, spec.rows)
     attach_tokens(doc.text, hits, end)
     options: dict[str, list[Reading]] = {}
-    last = max((i for i, h in enumerate(hits) if h is not None and h.tokens), default=-1)
+    last = last_with_tokens(hits)
     for i, hit in enumerate(hits):
         if hit is None or not hit.tokens:
             continue
@@ -50,10 +50,9 @@ def _by_labels(doc: Document, start: int, end: int, era: str, refused: "dict[str
                 refused[hit.spec.key] = found.refused  # type: ignore[attr-defined]
             continue  # the same enumeration without R2 would be refused for the same reason
         found = found or _row_readings(hit.tokens, strict=False)
-        cut = cut_reading(doc.text, hit.tokens, [parse_count] * len(APPLICATION_COLUMNS)) if i == last else None
         if found:
             options[hit.spec.key] = found
-        elif cut is not None:
+        elif i == last and (cut := cut_reading(doc.text, hit.tokens, [parse_count] * len(APPLICATION_COLUMNS))):
             options[hit.spec.key] = [cut[0]]  # the text ends inside this row
             if cuts is not None:
                 cuts[hit.spec.key] = cut[1]

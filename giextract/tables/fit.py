@@ -223,8 +223,8 @@ def _place_by_position(rows: Sequence[PrintedRow], template: Sequence[TemplateRo
             pairs.update(zip(gap_rows, gap_tmpl))
 
 
-def _grid_rows(rows: Sequence[PrintedRow], template_rows: Sequence[TemplateRow], pairs: dict[int, int],
-               table: str) -> dict[str, list[Option]]:
+def _grid_rows(rows: Sequence[PrintedRow], template_rows: Sequence[TemplateRow],
+               pairs: dict[int, int]) -> dict[str, list[Option]]:
     """The aligned printed rows as one reading each."""
     out: dict[str, list[Option]] = {}
     for i, j in sorted(pairs.items(), key=lambda p: p[1]):
@@ -252,7 +252,7 @@ def grid_read(doc: Document, grids: Sequence[Grid], table: str, era: str) -> Opt
     if best is None:
         return None
     score, layout, pairs, template_rows = best
-    return RowsRead(_grid_rows(rows, template_rows, pairs, table), layout=layout, score=score,
+    return RowsRead(_grid_rows(rows, template_rows, pairs), layout=layout, score=score,
                     notes={t.path: "not found in the table grid" for t in template_rows})
 
 

@@ -12,6 +12,7 @@ from typing import Callable, Optional, Sequence
 
 from giextract.core.grid import Grid
 from giextract.core.model import Cell, Finding, TableValues
+from giextract.grids.text import text_grids
 from giextract.ingest.normalize import Document
 from giextract.sections import RawSection, section_text
 from giextract.tables.active import read_active_disclosure
@@ -62,12 +63,25 @@ def _paths(name: str, table: dict) -> list[str]:  # type: ignore[type-arg]
     return out
 
 
-def read_table(doc: Document, raw: list[RawSection], name: str, era: str,
-               grids: Sequence[Grid]) -> tuple[TableValues | dict[str, TableValues], list[Finding]]:
-    """Table ``name`` of an ``era``-format report, with its findings."""
-    span = section_text(doc, raw, name) or where_the_table_belongs(doc, raw, name)
+def read_tables(doc: Document, raw: list[RawSection],
+                era: str) -> tuple[dict[str, TableValues | dict[str, TableValues]], list[Finding]]:
+    """Tables 二, 三 and 四 of an ``era``-format (2019/2021) report, by name, with their findings."""
+    grids = doc.grids or text_grids(doc)  # a structured reader's grids, else tables recovered from text
     # The token stream closes up empty positions; over an OCR grid that would shift numbers.
     ocr = any(g.kind in BLANK_UNKNOWN for g in doc.grids)
+    tables: dict[str, TableValues | dict[str, TableValues]] = {}
+    findings: list[Finding] = []
+    for name in TABLES:
+        tables[name], table_findings = read_table(doc, raw, name, era, grids, ocr)
+        findings += table_findings
+    return tables, findings + text_ends_in_a_table(doc, tables, findings)
+
+
+def read_table(doc: Document, raw: list[RawSection], name: str, era: str, grids: Sequence[Grid],
+               ocr: bool) -> tuple[TableValues | dict[str, TableValues], list[Finding]]:
+    """Table ``name`` of an ``era``-format report, with its findings. ``ocr``: the grids are OCR's, whose
+    empty positions may be cells the engine missed, so the token stream is not read."""
+    span = section_text(doc, raw, name) or where_the_table_belongs(doc, raw, name)
     text: Optional[Fit] = None
     text_findings: list[Finding] = []
     if span and not ocr:
@@ -101,7 +115,8 @@ def _rows(name: str, table: dict) -> list[tuple[str, dict]]:  # type: ignore[typ
     return out
 
 
-def text_ends_in_a_table(doc: Document, tables: dict[str, dict]) -> list[Finding]:  # type: ignore[type-arg]
+def text_ends_in_a_table(doc: Document, tables: dict[str, dict],  # type: ignore[type-arg]
+                         findings: Sequence[Finding] = ()) -> list[Finding]:
     """A text that ends at a table cell was cut off there (a page opening, a broken download): no real
     report ends inside its tables. That cell may be cut mid-number, and the row's cells after it were
     not printed, not left blank: they become ``unread``, and a ``cut_row`` warning names the row (unless
@@ -119,10 +134,13 @@ def text_ends_in_a_table(doc: Document, tables: dict[str, dict]) -> list[Finding
             for _, cell in cells[at + 1:]:
                 if cell.status == "missing" and cell.span is None:
                     cell.status = "unread"  # the same object the table holds
-            return [Finding(rule="cut_row", severity="warning", cells=[f"{path}.{c}" for c, _ in cells],
+            paths = [f"{path}.{c}" for c, _ in cells]
+            if any(f.rule == "cut_row" and f.cells == paths for f in findings):
+                return []  # the token reader read this row up to the cut and said so
+            return [Finding(rule="cut_row", severity="warning", cells=paths,
                             message=f"row {path}: the text ends at its {cells[at][0]} cell: that value may be cut "
                                     "short, and the cells after it are unread")]
     return []
 
 
-__all__ = ["TABLES", "read_table", "text_ends_in_a_table", "where_the_table_belongs"]
+__all__ = ["TABLES", "read_table", "read_tables", "text_ends_in_a_table", "where_the_table_belongs"]
