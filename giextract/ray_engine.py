@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
 from giextract.batch_inputs import shown
-from giextract.workers import Budget, run_pool
+from giextract.workers import DEFAULT_OCR_PAGE, Budget, run_pool
 
 log = logging.getLogger(__name__)
 FILES_PER_TASK = 8  # at most; fewer when the folder is small, so every CPU gets work
@@ -48,7 +48,7 @@ def _ray() -> Any:
     return ray
 
 
-def _extract_files(files: list[tuple[str, bytes]], timeout: float, memory: int, ocr_page: float = 30.0) -> list[tuple[Optional[str],
+def _extract_files(files: list[tuple[str, bytes]], timeout: float, memory: int, ocr_page: float = DEFAULT_OCR_PAGE) -> list[tuple[Optional[str],
                                                                                                 Optional[tuple[str, str]]]]:
     """Ray task: extract each (file name, bytes) in a budgeted local pool of one process; per file, the
     record as JSON or (stage, message) when it broke its budget or killed its worker."""
